@@ -1,0 +1,140 @@
+"""The one diagnostic type, the one table of codes, and the exception family.
+
+Problems in user specs are `Diagnostic` values collected in a run. Exceptions only abort a run: a usage error
+(exit 2) or an environment failure such as an unreachable registry or a failing git remote (exit 3). Nothing
+else in the package defines a diagnostic code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID = 1  # the specs are invalid or violate the policy
+    USAGE = 2  # also `plan --detailed-exitcode` when something changes
+    ENVIRONMENT = 3  # registry, git, auth, disk
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    summary: str
+    exit_code: ExitCode = ExitCode.INVALID
+
+
+#: Every stable diagnostic code. Adding a code here is a public change: document it in README.md.
+CODES: dict[str, CodeInfo] = {
+    "yaml-syntax": CodeInfo("the file is not well-formed YAML"),
+    "input-limit": CodeInfo("a file is too large or expands too far (alias bomb)"),
+    "schema": CodeInfo("a document does not match the JSON Schema of its kind"),
+    "duplicate-name": CodeInfo("two resources of one kind share a name"),
+    "unknown-reference": CodeInfo("a reference names a resource that does not exist"),
+    "invalid-accel": CodeInfo("an accelerator that the architecture cannot carry"),
+    "path-escape": CodeInfo("a model artifact path leaves the spec root"),
+    "artifact-missing": CodeInfo("a model artifact file or directory does not exist"),
+    "replace-cycle": CodeInfo("publishes replace each other in a cycle"),
+    "replace-conflict": CodeInfo("a publish is replaced by more than one publish"),
+    "arch-mismatch": CodeInfo("an edge device cannot run its current publish's engine"),
+    "step-mismatch": CodeInfo("a step's outputs do not feed the next step's inputs"),
+    "breaking-change": CodeInfo("a schema change the compatibility policy forbids"),
+    "orphan-publish": CodeInfo("a publish that replaces nothing and serves no edge"),
+    "empty-replacement": CodeInfo("a replacement of a publish that carried no edge"),
+    "immutable-changed": CodeInfo("a published version would change content"),
+    "registry-unreachable": CodeInfo("the OCI registry cannot be reached", ExitCode.ENVIRONMENT),
+    "registry-auth": CodeInfo("the OCI registry refused the credentials", ExitCode.ENVIRONMENT),
+    "git-failed": CodeInfo("a git operation on the deployment repository failed", ExitCode.ENVIRONMENT),
+    "io-error": CodeInfo("a file could not be read or written", ExitCode.ENVIRONMENT),
+    "usage": CodeInfo("the command line is wrong", ExitCode.USAGE),
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, pointing into a spec file where a position exists."""
+
+    file: str | None
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+    @classmethod
+    def at(
+        cls,
+        location: Location | None,
+        code: str,
+        message: str,
+        *,
+        severity: Severity = Severity.ERROR,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        loc = location or Location()
+        return cls(loc.file, loc.line, loc.column, code, message, severity, hint)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"severity": str(self.severity), "code": self.code, "message": self.message}
+        for key in ("file", "line", "column", "hint"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+def sorted_unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Deduplicated and in a stable order, so shuffled input gives identical output."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def exit_code_for(diagnostics: Iterable[Diagnostic]) -> ExitCode:
+    codes = [CODES[d.code].exit_code for d in diagnostics if d.is_error]
+    return max(codes, default=ExitCode.OK)
+
+
+class EdgecError(Exception):
+    """Aborts a run. Carries a diagnostic so the CLI reports it like any other."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return CODES[self.diagnostic.code].exit_code
+
+
+def fail(code: str, message: str, *, hint: str | None = None, location: Location | None = None) -> EdgecError:
+    """Build an aborting error: `raise fail("registry-auth", ...)`."""
+    return EdgecError(Diagnostic.at(location, code, message, hint=hint))
