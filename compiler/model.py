@@ -241,7 +241,7 @@ class ConfigSpec(_Strict):
     registry: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$")] | None = None
     insecure_registry: bool = Field(default=False, alias="insecureRegistry")
     deploy_repo: DeployRepo | None = Field(default=None, alias="deployRepo")
-    engine_image: Annotated[str, StringConstraints(pattern=r"^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9._-]*)$")] = Field(
+    engine_image: Annotated[str, StringConstraints(pattern=r"^[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")] = Field(
         default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage"
     )
     compatibility: Compatibility = Compatibility.BACKWARD
