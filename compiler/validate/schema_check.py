@@ -137,7 +137,7 @@ def _required_keys(schema: Any) -> list[str]:
 def _limit_message(keyword: str, expected: Any, instance: Any) -> str:
     return {
         "maxLength": f"{_show(instance)} is longer than {expected} characters",
-        "minLength": f"must not be empty" if expected == 1 else f"must be at least {expected} characters",
+        "minLength": "must not be empty" if expected == 1 else f"must be at least {expected} characters",
         "minItems": f"needs at least {expected} item{'s' if expected != 1 else ''}",
         "maxItems": f"takes at most {expected} items",
         "minimum": f"{instance} is below the minimum {expected}",
