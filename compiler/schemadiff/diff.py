@@ -51,9 +51,7 @@ def _history(role: Role, earlier: Sequence[Schemas]) -> dict[str, FieldType]:
 
 
 # --------------------------------------------------------------------------------------------------- pairing
-def _pair_fields(
-    role: Role, parent: str, old: Fields, new: Fields, history: dict[str, FieldType]
-) -> Iterator[Pair]:
+def _pair_fields(role: Role, parent: str, old: Fields, new: Fields, history: dict[str, FieldType]) -> Iterator[Pair]:
     """Match the fields of one parent by name, never by position; name order makes field order irrelevant."""
     old_by, new_by = {f.name: f for f in old}, {f.name: f for f in new}
     removed = tuple(sorted((f for n, f in old_by.items() if n not in new_by), key=lambda f: f.name))
@@ -63,14 +61,10 @@ def _pair_fields(
         if o is not None and n is not None:
             yield from _pair_types(role, path, o, n, history)
         else:
-            yield Pair(
-                role, path, o, n, removed_siblings=removed if o is None else (), earlier=history.get(path)
-            )
+            yield Pair(role, path, o, n, removed_siblings=removed if o is None else (), earlier=history.get(path))
 
 
-def _pair_types(
-    role: Role, path: str, old: FieldType, new: FieldType, history: dict[str, FieldType]
-) -> Iterator[Pair]:
+def _pair_types(role: Role, path: str, old: FieldType, new: FieldType, history: dict[str, FieldType]) -> Iterator[Pair]:
     """The pair itself, then the pairs inside it when both sides are the same kind of container."""
     yield Pair(role, path, old, new)
     if old.type is DataType.STRUCT and new.type is DataType.STRUCT:

@@ -56,9 +56,7 @@ def apply_policy(
         audiences = failing_audiences(f, compatibility)
         acknowledged = bool(audiences) and (f.rule, f.path) in accepted
         verdicts.append(
-            Verdict(
-                f, fails=bool(audiences) and not acknowledged, acknowledged=acknowledged, audiences=audiences
-            )
+            Verdict(f, fails=bool(audiences) and not acknowledged, acknowledged=acknowledged, audiences=audiences)
         )
     return verdicts
 

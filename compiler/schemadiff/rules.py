@@ -66,11 +66,13 @@ def _is_scale_change(old: FieldType, new: FieldType) -> bool:
     return old.type is DataType.DECIMAL and new.type is DataType.DECIMAL and old.scale != new.scale
 
 
+def _bare(t: FieldType) -> str:
+    """The rendered type without top-level nullability, which has rules of its own."""
+    return format_type(t.model_copy(update={"nullable": False}))
+
+
 def _change(old: FieldType, new: FieldType) -> str:
-    """`old -> new` without nullability, which has rules of its own."""
-    return f"{format_type(old.model_copy(update={'nullable': False}))} -> " + format_type(
-        new.model_copy(update={"nullable": False})
-    )
+    return f"{_bare(old)} -> {_bare(new)}"
 
 
 def _of(role: Role) -> str:
@@ -104,9 +106,7 @@ def field_rename_candidate(p: Pair) -> Iterable[Hit]:
 def field_name_reused(p: Pair) -> Iterable[Hit]:
     if p.old is not None or p.new is None or p.earlier is None:
         return
-    # nullability alone does not change what a log column holds
-    before = format_type(p.earlier.model_copy(update={"nullable": False}))
-    now = format_type(p.new.model_copy(update={"nullable": False}))
+    before, now = _bare(p.earlier), _bare(p.new)  # nullability alone does not change what a column holds
     if before != now:
         yield Hit(f"name removed earlier as {before} comes back as {now}", old=format_type(p.earlier))
 
