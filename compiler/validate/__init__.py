@@ -25,6 +25,7 @@ __all__ = ["Validation", "load_specs"]
 class Validation:
     specs: Specs
     diagnostics: list[Diagnostic]
+    files: list[str]  # the spec files read, relative to the root
 
 
 def load_specs(root: Path) -> Validation:
@@ -32,14 +33,15 @@ def load_specs(root: Path) -> Validation:
     specs = Specs(root=root)
     diagnostics: list[Diagnostic] = []
     diagnostics += _load_config(specs)
-    for rel in discover(root, specs.config.exclude):
+    files = discover(root, specs.config.exclude)
+    for rel in files:
         documents, problems = parse_yaml(root / rel, rel)
         diagnostics += problems
         for document in documents:
             diagnostics += _add_document(specs, document)
     diagnostics += check_references(specs)
     diagnostics += check_artifacts(specs)
-    return Validation(specs, diagnostics)
+    return Validation(specs, diagnostics, files)
 
 
 def _load_config(specs: Specs) -> list[Diagnostic]:

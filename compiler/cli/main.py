@@ -1,0 +1,119 @@
+"""The `edgec` command line: flags become calls, outcomes become exit codes. Nothing else lives here.
+
+Imports are lazy: `edgec validate` runs as a pre-commit hook, so it must not pay for oras, git or jinja2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from compiler import __version__
+from compiler.cli.console import Console
+from compiler.diagnostics import Diagnostic, EdgecError, ExitCode
+
+Handler = Callable[[argparse.Namespace, Console], int]
+
+
+def _common(formats: Sequence[str], default: str) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=formats, default=default, help=f"output format (default: {default})")
+    common.add_argument("--root", metavar="DIR",
+                        help="spec root (default: the nearest folder upward holding edgec.yaml, else .)")
+    common.add_argument("--no-color", action="store_true", help="no ANSI colours (also: NO_COLOR set)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true", help="more detail; tracebacks of internal errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from compiler.cli import commands
+
+    parser = argparse.ArgumentParser(
+        prog="edgec", description="Compile declarative in-line model updates into GitOps deployments.")
+    parser.add_argument("--version", action="version", version=f"edgec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    diag_formats = ("text", "json", "github")
+    plan_formats = ("text", "json", "markdown", "github")
+
+    p = sub.add_parser("validate", parents=[_common(diag_formats, "text")],
+                       help="check specs: schema, references, graph and compatibility policy")
+    p.add_argument("files", nargs="*", metavar="FILES", help="report only on these files (pre-commit passes them)")
+    p.set_defaults(handler=commands.validate)
+
+    p = sub.add_parser("plan", parents=[_common(plan_formats, "text")],
+                       help="show what the specs do to every edge location")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 0 when nothing changes against the deployment repo, 2 when something does")
+    p.add_argument("--out", metavar="FILE", help="also write the JSON plan to FILE")
+    p.set_defaults(handler=commands.plan)
+
+    p = sub.add_parser("graph", parents=[_common(("mermaid", "dot"), "mermaid")],
+                       help="print the edge-transfer graph as Mermaid or Graphviz source")
+    p.set_defaults(handler=commands.graph)
+
+    p = sub.add_parser("render", parents=[_common(diag_formats, "text")], help="write the rendered tree to DIR")
+    p.add_argument("--out", metavar="DIR", required=True, help="output folder (replaced atomically)")
+    p.set_defaults(handler=commands.render)
+
+    p = sub.add_parser("compile", parents=[_common(diag_formats, "text")],
+                       help="validate, plan, push artifacts, render and commit to the deployment repo")
+    p.add_argument("--dry-run", action="store_true", help="stop before push and commit; print what would change")
+    p.set_defaults(handler=commands.compile_)
+
+    p = sub.add_parser("diff", parents=[_common(diag_formats, "text")],
+                       help="diff the schemas of two publishes (or PIPELINE:VERSION pairs)")
+    p.add_argument("old", metavar="OLD", help="publish name or PIPELINE:VERSION")
+    p.add_argument("new", metavar="NEW", help="publish name or PIPELINE:VERSION")
+    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="exit 1 when a finding reaches this severity for clients or the log (default: error)")
+    p.set_defaults(handler=commands.diff)
+
+    p = sub.add_parser("schema", parents=[_common(("json",), "json")], help="print the JSON Schema of spec files")
+    p.set_defaults(handler=commands.schema)
+
+    p = sub.add_parser("init", parents=[_common(diag_formats, "text")], help="create a new spec repo in DIR")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(handler=commands.init)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # argparse itself exits 2 on a usage error
+    console = Console.create(no_color=args.no_color, quiet=args.quiet, verbose=args.verbose)
+    handler: Handler = args.handler
+    try:
+        return int(handler(args, console))
+    except EdgecError as exc:
+        _report_abort(console, args.format, exc.diagnostic)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        console.err.write("edgec: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as exc:  # a bug: say so plainly, never dump a traceback unless asked
+        if args.verbose:
+            traceback.print_exc(file=console.err)
+        console.err.write(f"edgec: internal error: {type(exc).__name__}: {exc}\n"
+                          "  hint: this is a bug in edgec; rerun with -v for the traceback and report it\n")
+        return int(ExitCode.ENVIRONMENT)
+
+
+def _report_abort(console: Console, fmt: str, diagnostic: Diagnostic) -> None:
+    from compiler.report import diagnostics as printers
+
+    if fmt == "json":
+        console.write(printers.as_json([diagnostic]))
+    elif fmt == "github":
+        console.write(printers.as_github([diagnostic]))
+        console.err.write(printers.text_line(diagnostic) + "\n")
+    else:
+        console.err.write(printers.text_line(diagnostic, color=console.color and console.err.isatty()) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
