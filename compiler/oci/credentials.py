@@ -68,7 +68,8 @@ def docker_config_path(env: Mapping[str, str]) -> Path | None:
 
 def _from_docker_config(path: Path, host: str) -> Credentials | None:
     try:
-        auths = json.loads(path.read_text(encoding="utf-8")).get("auths") or {}
+        document = json.loads(path.read_text(encoding="utf-8"))
+        auths = document.get("auths", {}) if isinstance(document, dict) else None
         if not isinstance(auths, dict):
             raise ValueError("'auths' is not an object")
     except (OSError, ValueError, AttributeError) as exc:
