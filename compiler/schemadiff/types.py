@@ -105,10 +105,12 @@ def log_promotion_is_legal(old: FieldType, new: FieldType) -> bool:
     if old.type is D.DECIMAL and new.type is D.DECIMAL:
         assert old.precision is not None and new.precision is not None
         return old.scale == new.scale and new.precision >= old.precision
-    if old.type in CONTAINERS or new.type in CONTAINERS:
+    if old.type in CONTAINERS or new.type in CONTAINERS or D.DECIMAL in (old.type, new.type):
         return old.type == new.type
     if old.type is D.TIMESTAMP and new.type is D.TIMESTAMP:
         return (old.unit, old.tz) == (new.unit, new.tz)
+    if D.TIMESTAMP in (old.type, new.type) and (old.tz or new.tz):
+        return False  # Iceberg's timestamptz takes no promotion
     a, b = _ICEBERG[old.type], _ICEBERG[new.type]
     return a == b or (a, b) in _ICEBERG_PROMOTIONS
 
@@ -136,7 +138,9 @@ def format_type(t: FieldType) -> str:
     elif t.type is D.LIST:
         base = f"list<{format_type(t.items) if t.items else '?'}>"
     elif t.type is D.STRUCT:
-        base = "struct<" + ", ".join(f"{f.name}: {format_type(f)}" for f in t.fields or ()) + ">"
+        # by name: fields match by name, so their order is no part of the type
+        fields = sorted(t.fields or (), key=lambda f: f.name)
+        base = "struct<" + ", ".join(f"{f.name}: {format_type(f)}" for f in fields) + ">"
     else:
         base = str(t.type)
     if t.shape is not None:
