@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -106,10 +107,10 @@ class RegistryStore:
 
         uploaded = uploaded_bytes = 0
         for index, blob in enumerate(blobs, 1):
-            if self._retrying(name, "check blob", lambda b=blob: self._blob_exists(name, b)):
+            if self._retrying(name, "check blob", partial(self._blob_exists, name, blob)):
                 self._emit("blob-present", reference, blob.digest, blob.size, index, len(blobs))
                 continue
-            self._retrying(name, "upload blob", lambda b=blob: self._upload_blob(name, b))
+            self._retrying(name, "upload blob", partial(self._upload_blob, name, blob))
             uploaded += 1
             uploaded_bytes += blob.size
             self._emit("blob-uploaded", reference, blob.digest, blob.size, index, len(blobs))
@@ -133,8 +134,7 @@ class RegistryStore:
         _, expected = parse_manifest(manifest_bytes, where=where, code="registry-unreachable")
         blobs: dict[str, bytes] = {}
         for blob_digest, _size in expected:
-            blobs[blob_digest] = self._retrying(
-                name, "fetch blob", lambda d=blob_digest: self._get_blob(name, d))
+            blobs[blob_digest] = self._retrying(name, "fetch blob", partial(self._get_blob, name, blob_digest))
         check_blobs(blobs, expected, where=where, code="registry-unreachable")
         return manifest_bytes, blobs
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from compiler.oci.credentials import Credentials
 
@@ -93,6 +94,7 @@ def _client_class() -> type[Any]:
 
         def __init__(self, *, hostname: str, insecure: bool, credentials: Credentials | None) -> None:
             super().__init__(hostname=hostname, insecure=insecure, auth_backend="basic" if credentials else "token")
+            self.auth: Any = self.auth
             self._insecure = insecure
             self._credentials = credentials
             if credentials:
@@ -108,7 +110,8 @@ def _client_class() -> type[Any]:
             stream: bool = False,
         ) -> Any:
             headers = dict(headers or {})
-            headers.update(self.auth.get_auth_header())  # Basic, or a Bearer token once obtained
+            if urlsplit(url).netloc == self.hostname:  # never hand credentials to another host (upload URLs)
+                headers.update(self.auth.get_auth_header())  # Basic, or a Bearer token once obtained
 
             def send(h: dict[str, str]) -> Any:
                 return self.session.request(method, url, data=data, json=json, headers=h, stream=stream,
