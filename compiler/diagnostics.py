@@ -51,6 +51,8 @@ CODES: dict[str, CodeInfo] = {
     "immutable-changed": CodeInfo("a published version would change content"),
     "registry-unreachable": CodeInfo("the OCI registry cannot be reached", ExitCode.ENVIRONMENT),
     "registry-auth": CodeInfo("the OCI registry refused the credentials", ExitCode.ENVIRONMENT),
+    "registry-error": CodeInfo("the OCI registry rejected a request or served content that fails its digest",
+                               ExitCode.ENVIRONMENT),
     "git-failed": CodeInfo("a git operation on the deployment repository failed", ExitCode.ENVIRONMENT),
     "io-error": CodeInfo("a file could not be read or written", ExitCode.ENVIRONMENT),
     "usage": CodeInfo("the command line is wrong", ExitCode.USAGE),

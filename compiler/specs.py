@@ -30,6 +30,12 @@ class Specs:
     edges: dict[str, EdgeLocationResource] = field(default_factory=dict)
     assays: dict[str, AssayResource] = field(default_factory=dict)
     documents: dict[tuple[str, str], SourceDocument] = field(default_factory=dict)
+    #: (kind, name) of documents that failed their schema: they exist, so references to them are not reported
+    #: again as unknown; their own diagnostics already say what is wrong.
+    broken: set[tuple[str, str]] = field(default_factory=set)
+
+    def exists(self, kind: str, name: str) -> bool:
+        return name in self.of_kind(kind) or (kind, name) in self.broken
 
     def of_kind(self, kind: str) -> dict[str, object]:
         return {

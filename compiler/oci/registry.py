@@ -129,13 +129,13 @@ class RegistryStore:
         manifest_bytes = self._retrying(name, "fetch manifest", lambda: self._get_manifest(name, reference))
         digest = sha256_digest(manifest_bytes)
         if is_digest(reference) and digest != reference:
-            raise fail("registry-unreachable", f"{where}: manifest content has digest {digest}",
+            raise fail("registry-error", f"{where}: manifest content has digest {digest}",
                        hint="the registry returned content that does not match the requested digest")
-        _, expected = parse_manifest(manifest_bytes, where=where, code="registry-unreachable")
+        _, expected = parse_manifest(manifest_bytes, where=where, code="registry-error")
         blobs: dict[str, bytes] = {}
         for blob_digest, _size in expected:
             blobs[blob_digest] = self._retrying(name, "fetch blob", partial(self._get_blob, name, blob_digest))
-        check_blobs(blobs, expected, where=where, code="registry-unreachable")
+        check_blobs(blobs, expected, where=where, code="registry-error")
         return manifest_bytes, blobs
 
     # ------------------------------------------------------------------------------------------ operations
@@ -160,7 +160,7 @@ class RegistryStore:
                              headers={"Content-Length": "0"})
         location = started.headers.get("location")
         if not location:
-            raise fail("registry-unreachable", f"registry {self.host}, {name}: upload session has no Location")
+            raise fail("registry-error", f"registry {self.host}, {name}: upload session has no Location")
         self._send("PUT", _with_query(location, digest=blob.digest), name, ok=(201,), data=blob.data,
                    headers={"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)})
 
@@ -170,7 +170,7 @@ class RegistryStore:
                               headers={"Content-Type": MANIFEST_MEDIA_TYPE})
         stored = response.headers.get("docker-content-digest")
         if stored and stored != artifact.digest:
-            raise fail("registry-unreachable",
+            raise fail("registry-error",
                        f"registry {self.host}, {name}:{artifact.tag}: stored digest {stored}, "
                        f"expected {artifact.digest}", hint="the registry rewrote the manifest")
 
@@ -203,7 +203,7 @@ class RegistryStore:
             raise _Retryable(f"HTTP {response.status}{_error_detail(response)}")
         if response.status in (401, 403):
             raise self._auth_error(name, response)
-        raise fail("registry-unreachable",
+        raise fail("registry-error",
                    f"registry {self.host}, repository {name}: {method} answered HTTP {response.status}"
                    f"{_error_detail(response)}")
 

@@ -20,6 +20,8 @@ from compiler.validate.schema_check import check_document
 
 __all__ = ["Validation", "load_specs"]
 
+_NAMED_KINDS = ("Model", "Pipeline", "Publish", "EdgeLocation", "Assay")
+
 
 @dataclass
 class Validation:
@@ -68,6 +70,9 @@ def _load_config(specs: Specs) -> list[Diagnostic]:
 def _add_document(specs: Specs, document: SourceDocument) -> list[Diagnostic]:
     kind, resource, problems = check_document(document)
     if problems or resource is None or kind is None:
+        name = document.data.get("metadata", {}).get("name") if isinstance(document.data, dict) else None
+        if kind in _NAMED_KINDS and isinstance(name, str):
+            specs.broken.add((kind, name))
         return problems
     if kind == "Config":
         return [Diagnostic.at(document.location(("kind",)), "schema",

@@ -13,7 +13,7 @@ def check_references(specs: Specs) -> list[Diagnostic]:
     out += _pipeline_references(specs)
     out += _publish_references(specs)
     for name, edge in specs.edges.items():
-        if edge.spec.publish not in specs.publishes:
+        if not specs.exists("Publish", edge.spec.publish):
             out.append(_unknown(specs, "EdgeLocation", name, ("spec", "publish"), "publish", edge.spec.publish,
                                 specs.publishes))
     out += _assay_references(specs)
@@ -39,7 +39,7 @@ def _pipeline_references(specs: Specs) -> list[Diagnostic]:
                     hint=f"first defined at line {first.line}"))
             seen.setdefault(version.name, v_index)
             for s_index, step in enumerate(version.steps):
-                if step.model not in specs.models:
+                if not specs.exists("Model", step.model):
                     out.append(_unknown(specs, "Pipeline", name, ("spec", "versions", v_index, "steps", s_index,
                                                                   "model"), "model", step.model, specs.models))
     return out
@@ -51,8 +51,9 @@ def _publish_references(specs: Specs) -> list[Diagnostic]:
         spec = publish.spec
         pipeline = specs.pipelines.get(spec.pipeline)
         if pipeline is None:
-            out.append(_unknown(specs, "Publish", name, ("spec", "pipeline"), "pipeline", spec.pipeline,
-                                specs.pipelines))
+            if not specs.exists("Pipeline", spec.pipeline):
+                out.append(_unknown(specs, "Publish", name, ("spec", "pipeline"), "pipeline", spec.pipeline,
+                                    specs.pipelines))
         elif specs.pipeline_version(spec.pipeline, spec.version) is None:
             versions = [v.name for v in pipeline.spec.versions]
             out.append(Diagnostic.at(
@@ -60,7 +61,7 @@ def _publish_references(specs: Specs) -> list[Diagnostic]:
                 f"pipeline '{spec.pipeline}' has no version '{spec.version}'",
                 hint=did_you_mean(spec.version, versions) or "versions: " + ", ".join(versions)))
         for index, replaced in enumerate(spec.replaces):
-            if replaced not in specs.publishes:
+            if not specs.exists("Publish", replaced):
                 out.append(_unknown(specs, "Publish", name, ("spec", "replaces", index), "publish", replaced,
                                     specs.publishes))
     return out
@@ -71,10 +72,10 @@ def _assay_references(specs: Specs) -> list[Diagnostic]:
     for name, assay in specs.assays.items():
         spec = assay.spec
         pipeline = specs.pipelines.get(spec.pipeline)
-        if pipeline is None:
+        if not specs.exists("Pipeline", spec.pipeline):
             out.append(_unknown(specs, "Assay", name, ("spec", "pipeline"), "pipeline", spec.pipeline,
                                 specs.pipelines))
-        if spec.model not in specs.models:
+        if not specs.exists("Model", spec.model):
             out.append(_unknown(specs, "Assay", name, ("spec", "model"), "model", spec.model, specs.models))
         elif pipeline is not None:
             steps = {step.model for version in pipeline.spec.versions for step in version.steps}

@@ -1,0 +1,94 @@
+"""`edgec validate` as a user and a pre-commit hook see it: formats, FILES, quietness, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.cli.main import main
+from tests.support_cases import materialise
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "house-price"
+
+
+def test_example_is_clean_and_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--root", str(EXAMPLE), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_text_format_points_into_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise("validate", "unknown-reference", tmp_path)
+    assert main(["validate", "--root", str(root), "--no-color"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "specs/edge.yaml:6:12: error[unknown-reference] publish 'pubb' not found"
+    assert out[1] == "  hint: did you mean 'pub'?"
+    assert out[-1] == "3 errors, 0 warnings in 5 spec files"
+    assert "\033[" not in "".join(out)
+
+
+def test_github_format_escapes_and_annotates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise("validate", "unknown-reference", tmp_path)
+    assert main(["validate", "--root", str(root), "--format", "github"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("::error file=specs/edge.yaml,line=6,col=12,title=unknown-reference::"
+                     "publish 'pubb' not found%0Adid you mean 'pub'?")
+
+
+def test_files_filter_reports_only_those_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root = materialise("validate", "unknown-reference", tmp_path)
+    monkeypatch.chdir(root)
+    assert main(["validate", "--format", "json", "specs/edge.yaml"]) == 1
+    diagnostics = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert {d["file"] for d in diagnostics} == {"specs/edge.yaml"}
+    # references still resolve across the whole root: the clean file passed alone reports nothing
+    assert main(["validate", "--format", "json", "specs/assay.yaml"]) == 0
+    assert json.loads(capsys.readouterr().out)["diagnostics"] == []
+
+
+def test_root_is_found_upward_from_a_subfolder(tmp_path: Path, capsys, monkeypatch) -> None:
+    root = materialise("validate", "bad-name", tmp_path)
+    monkeypatch.chdir(root / "specs")
+    assert main(["validate", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["diagnostics"][0]["file"] == "specs/edge.yaml"
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", "--format", "xml"])
+    assert exc.value.code == 2
+    assert main(["validate", "--root", str(tmp_path / "missing")]) == 2
+    assert "error[usage]" in capsys.readouterr().err
+
+
+def test_schema_command_prints_the_shipped_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(printed["properties"]["kind"]["enum"]) == {"Model", "Pipeline", "Publish", "EdgeLocation", "Assay",
+                                                          "Config"}
+
+
+def test_init_writes_a_repo_that_validates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "fleet"
+    assert main(["init", str(target)]) == 0
+    assert (target / ".pre-commit-config.yaml").is_file() and (target / ".gitignore").read_text() == ".edgec/\n"
+    assert main(["validate", "--root", str(target), "-q"]) == 0
+    assert main(["init", str(target)]) == 2  # never writes over an existing repo
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    root = materialise("validate", "yaml-syntax", tmp_path)
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "compiler", "validate", "--root", str(root)],
+                            capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.startswith("specs/edge.yaml:8:1: error[yaml-syntax]")
