@@ -1,0 +1,93 @@
+"""The plan as text, in the spirit of `terraform plan`: a summary line, then each replacement with what it
+moves, pauses and breaks. Pure: returns a string; colour only when the caller asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from compiler.plan import Plan, Summary
+
+_GREEN, _YELLOW, _RED, _CYAN, _BOLD, _DIM, _RESET = (
+    "\033[32m", "\033[33m", "\033[31m", "\033[36m", "\033[1m", "\033[2m", "\033[0m")
+#: How many edge names a line lists before it says "and N more".
+MAX_NAMES = 10
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def summary_line(summary: Summary) -> str:
+    """`Plan: 1 edge moves, 2 replacements (1 version-update, 1 pipeline-transfer), 1 assay to pause.`"""
+    parts = [
+        _n(summary.edges_moved, "edge moves", "edges move"),
+        _n(summary.replacements, "replacement", "replacements")
+        + f" ({summary.version_updates} version-update, {summary.pipeline_transfers} pipeline-transfer)",
+        _n(summary.assays_to_pause, "assay to pause", "assays to pause"),
+    ]
+    if summary.client_impacts:
+        parts.append(_n(summary.client_impacts, "client impact", "client impacts"))
+    if summary.findings:
+        parts.append(_n(summary.findings, "schema finding", "schema findings"))
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def _names(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:MAX_NAMES])
+    return shown + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+
+
+def finding_line(f: Mapping[str, Any]) -> str:
+    severity = f.get("severity", {})
+    level = severity.get("max", severity.get("clients", "info")) if isinstance(severity, Mapping) else severity
+    return f"{level} [{f.get('rule')}] {f.get('path')}: {f.get('message')}"
+
+
+def render_plan_text(plan: Plan, *, color: bool = False) -> str:
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    if not plan.replacements:
+        lines.append("No replacements: every edge location stays on the publish it was added to.")
+    for rp in plan.replacements:
+        r = rp.replacement
+        head = f"~ {r.publish} replaces {r.replaces}"
+        lines.append(paint(_YELLOW + _BOLD, head) + " " + paint(_CYAN, f"({r.kind})"))
+        lines.append(f"    {r.source.pipeline} {r.source.version} -> {r.target.pipeline} {r.target.version}")
+        edges = r.edges.names()
+        lines.append(f"    moves {_n(len(edges), 'edge', 'edges')}" + (f": {_names(edges)}" if edges else ""))
+        for a in r.assays:
+            lines.append(paint(_YELLOW, f"    ! pause assay {a.name} ({a.pipeline}, {a.model})")
+                         + f"; create one on ({a.create[0]}, {a.create[1]})")
+            lines.append(paint(_DIM, f"      {a.reason}"))
+        if rp.client_impact is not None:
+            lines.append(paint(_RED, f"    ! client impact: {rp.client_impact.message}"))
+            for change in rp.client_impact.changes:
+                lines.append(f"      {change}")
+        for f in rp.findings:
+            lines.append(f"    finding: {finding_line(f)}")
+        lines.append("")
+    moved = [e for e in plan.graph.edges.values() if e.moved]
+    if moved:
+        lines.append("Edge locations:")
+        for e in moved[:MAX_NAMES]:
+            lines.append(f"  {paint(_GREEN, e.name)}: {' -> '.join(e.history)} "
+                         f"(now {e.pipeline} {e.version}; logs in {', '.join(e.log_pipelines)})")
+        if len(moved) > MAX_NAMES:
+            lines.append(f"  ... and {len(moved) - MAX_NAMES} more")
+        lines.append("")
+    paused = [a for a in plan.assays if a.action == "pause"]
+    if paused:
+        lines.append("Assays to pause:")
+        for a in paused:
+            create = ", ".join(f"({p}, {m})" for p, m in a.create)
+            lines.append(f"  {paint(_YELLOW, a.name)} on ({a.pipeline}, {a.model}) -> create on {create}")
+        lines.append("")
+    s = plan.summary
+    if s.errors or s.warnings:
+        lines.append(paint(_RED if s.errors else _YELLOW,
+                           f"{_n(s.errors, 'error', 'errors')}, {_n(s.warnings, 'warning', 'warnings')}."))
+    lines.append(paint(_BOLD, summary_line(s)))
+    return "\n".join(lines) + "\n"
