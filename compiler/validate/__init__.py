@@ -70,7 +70,9 @@ def _load_config(specs: Specs) -> list[Diagnostic]:
 def _add_document(specs: Specs, document: SourceDocument) -> list[Diagnostic]:
     kind, resource, problems = check_document(document)
     if problems or resource is None or kind is None:
-        name = document.data.get("metadata", {}).get("name") if isinstance(document.data, dict) else None
+        data = document.data
+        metadata = data.get("metadata") if isinstance(data, dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
         if kind in _NAMED_KINDS and isinstance(name, str):
             specs.broken.add((kind, name))
         return problems

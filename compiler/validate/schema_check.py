@@ -83,9 +83,9 @@ def check_document(document: SourceDocument) -> tuple[str | None, BaseModel | No
         return None, None, [Diagnostic.at(
             where, "schema", f"{found}: edgec specs have apiVersion {API_VERSION}",
             hint="if this file is not an edgec spec, list it under `exclude` in edgec.yaml")]
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         where = document.location(("kind",)) if kind is not None else document.location()
-        message = "missing key 'kind'" if kind is None else f"unknown kind {kind!r}"
+        message = "missing key 'kind'" if kind is None else f"unknown kind {_show(kind)}"
         hint = did_you_mean(kind, KINDS) or "kind is one of " + ", ".join(KINDS)
         return None, None, [Diagnostic.at(where, "schema", message, hint=hint)]
     if not _is_valid(kind, data):
