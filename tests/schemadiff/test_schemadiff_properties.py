@@ -186,3 +186,40 @@ def test_one_finding_per_rule_and_path(old: list[SchemaField], new: list[SchemaF
     assert len(keys) == len(set(keys))
     assert {f.path.split(".")[0] for f in findings} <= {"in", "out"}
     assert all((f.role == "input") == f.path.startswith("in.") for f in findings)
+
+
+# --------------------------------------------------------------------------------------------------- the spec's order
+_WIDER_THAN: dict[str, set[str]] = {
+    "int8": {"int16", "int32", "int64", "float32", "float64"},
+    "int16": {"int32", "int64", "float32", "float64"},
+    "int32": {"int64", "float64"},
+    "int64": set(),
+    "uint8": {"uint16", "uint32", "uint64", "int16", "int32", "int64", "float32", "float64"},
+    "uint16": {"uint32", "uint64", "int32", "int64", "float32", "float64"},
+    "uint32": {"uint64", "int64", "float64"},
+    "uint64": set(),
+    "float16": {"float32", "float64"},
+    "float32": {"float64"},
+    "float64": set(),
+    "string": {"binary"},
+    "binary": set(),
+    "bool": set(),
+    "date": {"timestamp"},
+}
+
+
+def test_the_order_is_exactly_the_spec_bullets() -> None:
+    """SCHEMA-RULES.md's list, written out: same width with other signedness and int32/int64 -> float stay out."""
+    types = [FieldType(type=t) for t in [*SCALARS, DataType.TIMESTAMP]]
+    actual = {(a.type.value, b.type.value) for a, b in itertools.product(types, repeat=2) if widens(a, b)}
+    assert actual == {(a, b) for a, bs in _WIDER_THAN.items() for b in bs}
+
+
+def test_lossy_widenings() -> None:
+    lossy = {
+        (a.value, b.value)
+        for a, b in itertools.product(SCALARS, repeat=2)
+        if compare(FieldType(type=a), FieldType(type=b)) is Order.LOSSY
+    }
+    assert {("int32", "float32"), ("int64", "float64")} <= lossy
+    assert lossy <= {(i, fl) for i in ("int32", "uint32", "int64", "uint64") for fl in ("float32", "float64")}
