@@ -132,7 +132,7 @@ def format_type(t: FieldType) -> str:
     if t.type is D.DECIMAL:
         base = f"decimal({t.precision},{t.scale})"
     elif t.type is D.TIMESTAMP and (t.unit or t.tz):
-        parts = [t.unit] if t.unit else []
+        parts: list[str] = [t.unit] if t.unit else []
         parts += [f"tz={t.tz}"] if t.tz else []
         base = f"timestamp({', '.join(parts)})"
     elif t.type is D.LIST:

@@ -8,7 +8,7 @@ import pytest
 
 from compiler.diagnostics import Severity
 from compiler.model import FieldType, SchemaField
-from compiler.schemadiff import diff_schemas, format_type, log_schema, step_feed_findings
+from compiler.schemadiff import Schemas, diff_schemas, format_type, log_schema, step_feed_findings
 
 
 def f(name: str, type_: str, **kw: Any) -> SchemaField:
@@ -112,19 +112,19 @@ class TestNameReuse:
         assert (reused.clients, reused.log) == (Severity.ERROR, Severity.ERROR)
 
     def test_the_latest_earlier_type_counts(self) -> None:
-        earlier = [([f("x", "string")], []), ([f("x", "int32")], [])]
+        earlier: list[Schemas] = [([f("x", "string")], []), ([f("x", "int32")], [])]
         findings = diff_schemas([f("k", "int8")], [], [f("x", "int32"), f("k", "int8")], [], earlier=earlier)
         assert "FIELD_NAME_REUSED" not in {x.rule for x in findings}
 
     def test_nullability_alone_is_no_reuse(self) -> None:
-        earlier = [([f("x", "int32")], [])]
+        earlier: list[Schemas] = [([f("x", "int32")], [])]
         findings = diff_schemas(
             [f("k", "int8")], [], [f("x", "int32", nullable=True), f("k", "int8")], [], earlier=earlier
         )
         assert [x.rule for x in findings] == ["FIELD_ADDED_OPTIONAL"]
 
     def test_roles_are_separate(self) -> None:
-        earlier = [([f("x", "int32")], [])]
+        earlier: list[Schemas] = [([f("x", "int32")], [])]
         findings = diff_schemas([], [f("k", "int8")], [], [f("x", "string"), f("k", "int8")], earlier=earlier)
         assert "FIELD_NAME_REUSED" not in {x.rule for x in findings}
 

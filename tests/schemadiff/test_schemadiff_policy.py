@@ -10,6 +10,7 @@ from compiler.diagnostics import Severity
 from compiler.model import Acknowledgement, Compatibility, SchemaField
 from compiler.schemadiff import (
     Finding,
+    Schemas,
     apply_policy,
     diff_schemas,
     diff_transitive,
@@ -133,7 +134,9 @@ def test_transitive_keeps_the_worst_finding_per_rule_and_path() -> None:
 
 
 def test_transitive_prefers_the_most_recent_comparison_on_a_tie() -> None:
-    v1, v2, v3 = ([], [f("y", "int8")]), ([], [f("y", "int16")]), ([], [f("y", "int32")])
+    v1: Schemas = ([], [f("y", "int8")])
+    v2: Schemas = ([], [f("y", "int16")])
+    v3: Schemas = ([], [f("y", "int32")])
     [widened] = diff_transitive([v1, v2], *v3, labels=["p1", "p2"])
     assert widened.old == "int16" and "compared with" not in widened.message
 

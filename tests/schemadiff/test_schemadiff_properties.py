@@ -9,18 +9,18 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.model import DataType, FieldType, SchemaField
+from compiler.model import DataType, FieldType, SchemaField, TimeUnit
 from compiler.schemadiff import Order, compare, diff_schemas, log_promotion_is_legal, widens
 
 SCALARS = [t for t in DataType if t not in (DataType.LIST, DataType.STRUCT, DataType.DECIMAL, DataType.TIMESTAMP)]
-UNITS = [None, "s", "ms", "us", "ns"]
+UNITS: list[TimeUnit | None] = [None, "s", "ms", "us", "ns"]
 WIDENING_RULES = {"TYPE_WIDENED", "TYPE_WIDENED_LOSSY"}
 
 
 def _universe() -> list[FieldType]:
     types = [FieldType(type=t) for t in SCALARS]
-    types += [FieldType(type="timestamp", unit=u, tz=z) for u in UNITS for z in (None, "UTC")]
-    types += [FieldType(type="decimal", precision=p, scale=s) for p in range(1, 7) for s in range(p + 1)]
+    types += [FieldType(type=DataType.TIMESTAMP, unit=u, tz=z) for u in UNITS for z in (None, "UTC")]
+    types += [FieldType(type=DataType.DECIMAL, precision=p, scale=s) for p in range(1, 7) for s in range(p + 1)]
     return types
 
 
@@ -29,10 +29,12 @@ UNIVERSE = _universe()
 scalar_types = st.one_of(
     st.sampled_from(SCALARS).map(lambda t: FieldType(type=t)),
     st.builds(
-        lambda u, z: FieldType(type="timestamp", unit=u, tz=z), st.sampled_from(UNITS), st.sampled_from([None, "UTC"])
+        lambda u, z: FieldType(type=DataType.TIMESTAMP, unit=u, tz=z),
+        st.sampled_from(UNITS),
+        st.sampled_from([None, "UTC"]),
     ),
     st.integers(1, 38).flatmap(
-        lambda p: st.integers(0, p).map(lambda s: FieldType(type="decimal", precision=p, scale=s))
+        lambda p: st.integers(0, p).map(lambda s: FieldType(type=DataType.DECIMAL, precision=p, scale=s))
     ),
 )
 
