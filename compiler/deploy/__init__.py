@@ -1,0 +1,52 @@
+"""The deployment repository: what the compile pipeline commits the rendered tree to.
+
+The pipeline depends on the `DeployRepository` Protocol; `GitDeployRepository` (in `gitrepo`, the only module
+that imports GitPython, loaded on first use) implements it on real git, and `tests/deploy/fakes.py` in memory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import (
+    MANAGED_DIR,
+    MANAGED_ROOT_FILES,
+    DeployRepository,
+    DeployState,
+    Rendered,
+    SyncResult,
+    commit_trailers,
+    is_managed,
+    redact_url,
+)
+from .target import DeployTarget, cache_dir_for
+
+if TYPE_CHECKING:
+    from .gitrepo import GitDeployRepository, source_commit
+
+__all__ = [
+    "MANAGED_DIR",
+    "MANAGED_ROOT_FILES",
+    "DeployRepository",
+    "DeployState",
+    "DeployTarget",
+    "GitDeployRepository",
+    "Rendered",
+    "SyncResult",
+    "cache_dir_for",
+    "commit_trailers",
+    "is_managed",
+    "redact_url",
+    "source_commit",
+]
+
+_LAZY = {"GitDeployRepository", "source_commit"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import GitPython (~100 ms) only when a command actually needs git."""
+    if name in _LAZY:
+        from . import gitrepo
+
+        return getattr(gitrepo, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,148 @@
+"""What the compile pipeline sees of the deployment repository: values, a Protocol and the ownership rule.
+
+Nothing here touches git, so the pipeline and its unit tests can import it without loading GitPython.
+
+Ownership: inside the configured `path` of the deployment repository edgec owns `edges/**` and the root files
+in `MANAGED_ROOT_FILES`. A sync writes exactly the rendered files there and deletes every other file it owns
+(the files of removed edges). Anything else in the repository (a README, other teams' folders, files next to
+`path`) is never written, deleted or committed by edgec.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+#: Root files of the rendered tree that edgec owns (relative to the target `path`).
+MANAGED_ROOT_FILES: frozenset[str] = frozenset({"plan.json", "PLAN.md", "edgec.lock.json"})
+#: Folder of the rendered tree that edgec owns entirely (relative to the target `path`).
+MANAGED_DIR = "edges"
+
+
+def is_managed(relpath: str) -> bool:
+    """True for a path (relative to the target `path`) that edgec writes and may delete.
+
+    `edges` itself counts: a file or symlink sitting where edgec's folder goes is edgec's to replace.
+    """
+    return relpath in MANAGED_ROOT_FILES or relpath == MANAGED_DIR or relpath.startswith(MANAGED_DIR + "/")
+
+
+def check_relpath(relpath: str) -> str:
+    """A clean POSIX path that stays inside its folder; ValueError otherwise (a caller bug, not a user error)."""
+    norm = posixpath.normpath(relpath) if relpath else ""
+    if (
+        not relpath
+        or norm != relpath
+        or relpath.startswith("/")
+        or "\\" in relpath
+        or "\0" in relpath
+        or any(part in ("..", ".git") for part in relpath.split("/"))
+    ):
+        raise ValueError(f"not a clean relative path: {relpath!r}")
+    return relpath
+
+
+def check_rendered_files(files: Iterable[str]) -> None:
+    """Every rendered path must be clean and owned by edgec, so that a later sync can delete it again."""
+    for name in files:
+        check_relpath(name)
+        if not is_managed(name) or name == MANAGED_DIR:
+            raise ValueError(
+                f"rendered file {name!r} is outside what edgec owns ({MANAGED_DIR}/** and "
+                f"{', '.join(sorted(MANAGED_ROOT_FILES))})"
+            )
+
+
+# ------------------------------------------------------------------------------------------------ values
+@runtime_checkable
+class DeployState(Protocol):
+    """The deployment repository at one commit, as the renderer sees it (paths relative to the target `path`)."""
+
+    @property
+    def head(self) -> str | None:
+        """The commit the next commit will follow; None when the branch does not exist yet."""
+        ...
+
+    def read(self, relpath: str) -> bytes | None:
+        """A file's content at `head`, or None when it does not exist (or is not a file)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one compile wants the managed part of the deployment repository to be."""
+
+    files: Mapping[str, bytes]  # relative to the target `path`; only managed paths
+    message: str  # the full commit message, trailers included (see `commit_trailers`)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    commit: str | None  # the new commit, None when nothing changed
+    changed_files: tuple[str, ...]  # added, modified or deleted; relative to the target `path`; sorted
+    attempts: int  # how many times `build` was called
+    branch: str
+    url: str  # credential-free remote URL, or the local repository's folder
+
+    @property
+    def changed(self) -> bool:
+        return self.commit is not None
+
+
+@runtime_checkable
+class DeployRepository(Protocol):
+    """The deployment repository as the compile pipeline uses it. Implemented by `GitDeployRepository`."""
+
+    def current(self) -> DeployState:
+        """The branch head as it is now (for `edgec plan`); never writes to the deployment repository."""
+        ...
+
+    def sync(self, build: Callable[[DeployState], Rendered], *, max_attempts: int = 5) -> SyncResult:
+        """Make the managed files equal `build(state).files` in at most one new commit on the branch.
+
+        `build` is called with the current head and again with the new head each time a concurrent
+        push wins the race; an exception from `build` propagates and nothing is committed or pushed.
+        Environment failures raise `fail("git-failed", ...)`.
+        """
+        ...
+
+
+# ------------------------------------------------------------------------------------------------ messages
+_TRAILER_VALUE = re.compile(r"^[^\r\n]+$")
+
+
+def commit_trailers(source_commit: str | None, version: str) -> str:
+    """The git trailer lines edgec puts at the end of every deployment commit message.
+
+    The caller appends them as the message's last paragraph (after a blank line), where
+    `git interpret-trailers` and `git log --format=%(trailers)` find them. Without a source commit (the spec
+    root is not a git repository) the `Source-Commit` trailer is left out rather than filled with a placeholder.
+    """
+    lines = []
+    if source_commit is not None:
+        lines.append(("Source-Commit", source_commit))
+    lines.append(("Edgec-Version", version))
+    for key, value in lines:
+        if not _TRAILER_VALUE.match(value) or value != value.strip():
+            raise ValueError(f"invalid {key} trailer value {value!r}")
+    return "\n".join(f"{key}: {value}" for key, value in lines)
+
+
+# scheme://user:password@host or scheme://token@host (http, https, ftp): the userinfo is a credential.
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]*)@")
+
+
+def redact_url(text: str) -> str:
+    """Strip credentials from every URL in `text`; an ssh user name without a password is kept."""
+
+    def repl(m: re.Match[str]) -> str:
+        scheme, userinfo = m["scheme"], m["userinfo"]
+        if ":" in userinfo or not scheme.lower().startswith("ssh"):
+            return scheme
+        return m.group(0)
+
+    return _USERINFO.sub(repl, text)
+

@@ -1,0 +1,383 @@
+"""The deployment repository through GitPython: the one module of edgec that imports `git`.
+
+Every GitPython or OS failure is translated here into `fail("git-failed" | "io-error", ...)` with git's stderr
+summarised and credentials stripped, so callers never see a GitPython exception or a traceback.
+
+How a sync works (remote mode): fetch the branch into a private clone, hard-reset the clone to the remote head,
+let the caller render on top of it, write the managed files, commit once, push. A push the remote rejects as
+non-fast-forward means another compile won the race: fetch again, reset, render again on the new head and retry.
+The remote only ever receives fast-forward pushes, so no update is lost; a failure before the push leaves it
+untouched. Local mode is the same without fetch and push.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from git.exc import GitCommandError, GitCommandNotFound, GitError, InvalidGitRepositoryError, NoSuchPathError
+
+from compiler.diagnostics import fail
+
+from .base import (
+    MANAGED_DIR,
+    MANAGED_ROOT_FILES,
+    DeployState,
+    Rendered,
+    SyncResult,
+    check_relpath,
+    check_rendered_files,
+    commit_trailers,
+    is_managed,
+    redact_url,
+)
+from .lock import folder_lock
+from .target import DeployTarget
+
+__all__ = ["DeployTarget", "GitDeployRepository", "commit_trailers", "source_commit"]
+
+_NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+_CREDENTIALS_HINT = (
+    "check the URL, the network and git's own credential setup (credential helper or SSH key); edgec never prompts"
+)
+# Progress, advice and lines that repeat what the diagnostic already says.
+_NOISE = ("Enumerating", "Counting", "Compressing", "Writing objects", "Total", "Delta", "remote: Resolv", "hint:",
+          "To ", "Done", "! [", "error: failed to push some refs")
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def _summarise(stderr: str | bytes | None, first: list[str] | None = None) -> str:
+    """git's stderr in one line: `first`, then errors, then the rest (hook output); no noise, no credentials."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else (stderr or "")
+    wrapped = re.fullmatch(r"\s*stderr: '(.*)'\s*", text, flags=re.DOTALL)  # GitCommandError.stderr's framing
+    if wrapped:
+        text = wrapped.group(1)
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and line != "remote:" and not line.startswith(_NOISE)]
+    errors = [line for line in lines if "error:" in line or "fatal:" in line]
+    kept: list[str] = []
+    for line in [*(first or []), *errors, *lines]:
+        if line not in kept:
+            kept.append(line[:300])
+    return redact_url("; ".join(kept[:6])) or "git gave no reason"
+
+
+@contextmanager
+def _translated(action: str, *, hint: str | None = None) -> Iterator[None]:
+    """Turn GitPython and OS failures inside the block into one `EdgecError` (exit code 3)."""
+    try:
+        yield
+    except GitCommandNotFound:
+        raise fail("git-failed", f"{action}: the git executable was not found", hint="install git") from None
+    except GitCommandError as exc:
+        raise fail("git-failed", f"{action}: {_summarise(exc.stderr)}", hint=hint) from None
+    except GitError as exc:
+        raise fail("git-failed", f"{action}: {redact_url(f'{type(exc).__name__}: {exc}')}", hint=hint) from None
+    except OSError as exc:
+        where = f" ({redact_url(str(exc.filename))})" if exc.filename else ""
+        raise fail("io-error", f"{action}: {exc.strerror or exc}{where}") from None
+
+
+def _repo_env(workdir: Path) -> dict[str, str]:
+    """Pin every git command to `workdir`, even when edgec runs inside a git hook that exported GIT_DIR."""
+    gitdir = workdir / ".git"
+    env = {
+        **_NO_PROMPT,
+        "GIT_LITERAL_PATHSPECS": "1",  # paths are file names, never patterns
+        "GIT_DIR": str(gitdir),
+        "GIT_WORK_TREE": str(workdir),
+        "GIT_INDEX_FILE": str(gitdir / "index"),
+    }
+    if "GIT_OBJECT_DIRECTORY" in os.environ:
+        env["GIT_OBJECT_DIRECTORY"] = str(gitdir / "objects")
+    if "GIT_COMMON_DIR" in os.environ:
+        env["GIT_COMMON_DIR"] = str(gitdir)
+    return env
+
+
+# ------------------------------------------------------------------------------------------------ state
+@dataclass(frozen=True)
+class _CommitState:
+    """`DeployState` read from the object database, so it is exact whatever the working tree holds."""
+
+    repo: git.Repo
+    head: str | None
+    prefix: str
+
+    def read(self, relpath: str) -> bytes | None:
+        check_relpath(relpath)
+        if self.head is None:
+            return None
+        with _translated("reading the deployment repository"):
+            try:
+                obj = self.repo.commit(self.head).tree / (self.prefix + relpath)
+            except KeyError:
+                return None
+            return obj.data_stream.read() if obj.type == "blob" else None
+
+
+# ------------------------------------------------------------------------------------------------ adapter
+class GitDeployRepository:
+    """`DeployRepository` on a real git repository (see `DeployTarget` for the two modes)."""
+
+    def __init__(self, target: DeployTarget, *, backoff: float = 0.1) -> None:
+        self.target = target
+        self.backoff = backoff  # seconds; the wait before retry n is random in [0, backoff * 2**(n-1)]
+
+    # -- public
+    def current(self) -> DeployState:
+        with folder_lock(self.target.cache_dir):
+            repo = self._open()
+            return _CommitState(repo, self._fetch(repo), self.target.prefix)
+
+    def sync(self, build: Callable[[DeployState], Rendered], *, max_attempts: int = 5) -> SyncResult:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        t = self.target
+        with folder_lock(t.cache_dir):
+            repo = self._open()
+            rejection: str | None = None
+            try:
+                for attempt in range(1, max_attempts + 1):
+                    head = self._fetch(repo)
+                    self._reset(repo, head)
+                    rendered = build(_CommitState(repo, head, t.prefix))  # may raise: nothing written yet
+                    changed = self._stage(repo, rendered.files)
+                    if not changed:
+                        return SyncResult(None, (), attempt, t.branch, t.display_url)
+                    commit = self._commit(repo, rendered.message)
+                    rejection = None if t.is_local else self._push(repo)
+                    if rejection is None:
+                        return SyncResult(commit, changed, attempt, t.branch, t.display_url)
+                    # Full jitter, so that two writers stop colliding and a fast one cannot starve a slow one.
+                    time.sleep(random.uniform(0.0, self.backoff * 2 ** (attempt - 1)))
+            finally:
+                repo.close()
+        raise fail(
+            "git-failed",
+            f"pushing to {t.display_url} (branch {t.branch}) was rejected {max_attempts} times in a row "
+            f"(last: {rejection}): other commits kept landing on the branch",
+            hint="another compile is pushing to the same branch; run again once it is done",
+        )
+
+    # -- steps
+    def _open(self) -> git.Repo:
+        """The working repository, created on first use; in remote mode `origin` points at the target URL."""
+        t, workdir = self.target, self.target.cache_dir
+        with _translated(f"preparing the deployment checkout {workdir}", hint="delete the folder; edgec recreates it"):
+            if not (workdir / ".git").is_dir():
+                if workdir.exists() and any(workdir.iterdir()):
+                    raise fail("git-failed", f"{workdir} exists and is not a git repository",
+                               hint="move it away or delete it; edgec creates the repository there")
+                workdir.mkdir(parents=True, exist_ok=True)
+                init = git.Git(str(workdir))
+                init.update_environment(**_repo_env(workdir))
+                init.init("-q", f"--initial-branch={t.branch}")
+                with git.Repo(str(workdir)).config_writer() as cfg:
+                    # Bytes in, bytes out, and no user hook or global setting may interfere.
+                    cfg.set_value("core", "autocrlf", "false")
+                    cfg.set_value("core", "safecrlf", "false")
+                    cfg.set_value("core", "hooksPath", os.devnull)
+                    cfg.set_value("gc", "autoDetach", "false")
+            repo = git.Repo(str(workdir))
+            repo.git.update_environment(**_repo_env(workdir))
+            if t.url is not None:
+                names = {r.name for r in repo.remotes}
+                if "origin" not in names:
+                    repo.create_remote("origin", t.url)
+                elif repo.remote("origin").url != t.url:
+                    repo.remote("origin").set_url(t.url)
+        return repo
+
+    def _fetch(self, repo: git.Repo) -> str | None:
+        """Bring the branch head to this checkout and return it; None when the branch does not exist yet."""
+        t = self.target
+        if t.is_local:
+            return _resolve(repo, f"refs/heads/{t.branch}")
+        tracking = f"refs/remotes/origin/{t.branch}"
+        action = f"fetching {t.display_url} (branch {t.branch})"
+        refspec = f"+refs/heads/{t.branch}:{tracking}"
+        with _translated(action, hint=_CREDENTIALS_HINT):
+            try:
+                repo.git.fetch("-q", "--no-tags", "origin", refspec)
+            except GitCommandError:
+                # Either the branch does not exist (an empty remote) or the remote failed: ask which.
+                listing = str(repo.git.ls_remote("--heads", "origin", f"refs/heads/{t.branch}"))
+                if any(line.split("\t")[-1] == f"refs/heads/{t.branch}" for line in listing.splitlines()):
+                    repo.git.fetch("-q", "--no-tags", "origin", refspec)  # created meanwhile by another writer
+                else:
+                    if _resolve(repo, tracking) is not None:
+                        repo.git.update_ref("-d", tracking)
+                    return None
+        return _resolve(repo, tracking)
+
+    def _reset(self, repo: git.Repo, head: str | None) -> None:
+        """Make branch, index and the managed files equal `head`, dropping anything a failed run left behind."""
+        t = self.target
+        with _translated(f"resetting the deployment checkout {t.cache_dir}"):
+            if head is not None:
+                repo.git.checkout("-q", "-f", "-B", t.branch, head)
+                repo.git.clean("-ffdxq", "--", *self._managed_pathspecs())
+            else:  # first commit of the branch: start from an empty tree
+                repo.git.symbolic_ref("HEAD", f"refs/heads/{t.branch}")
+                if _resolve(repo, f"refs/heads/{t.branch}") is not None:
+                    repo.git.update_ref("-d", f"refs/heads/{t.branch}")
+                repo.git.read_tree("--empty")
+                repo.git.clean("-ffdxq")
+
+    def _stage(self, repo: git.Repo, files: Mapping[str, bytes]) -> tuple[str, ...]:
+        """Write `files`, delete stale managed files, stage both; return what differs from HEAD."""
+        check_rendered_files(files)
+        t = self.target
+        prefix = t.prefix
+        with _translated(f"writing the rendered tree into {t.cache_dir}"):
+            tracked = [p for p in repo.git.ls_files("-z", "--", t.path).split("\0") if p]
+            owned = {p[len(prefix) :] for p in tracked if p.startswith(prefix) and is_managed(p[len(prefix) :])}
+            stale = sorted(owned - files.keys())
+            if stale:
+                self._with_pathspecs(repo, "rm", ["-q", "-r", "--ignore-unmatch"], [prefix + p for p in stale])
+            for rel, data in files.items():
+                _write_file(t.cache_dir, prefix, rel, data)
+            if files:
+                self._with_pathspecs(repo, "add", ["-A", "-f"], [prefix + p for p in sorted(files)])
+            diff = repo.git.diff("--cached", "--name-only", "--no-renames", "-z", "--", t.path)
+        return tuple(sorted(p[len(prefix) :] for p in diff.split("\0") if p))
+
+    def _commit(self, repo: git.Repo, message: str) -> str:
+        if not message.strip():
+            raise ValueError("the commit message is empty")
+        t = self.target
+        identity = {
+            "GIT_AUTHOR_NAME": t.author_name,
+            "GIT_AUTHOR_EMAIL": t.author_email,
+            "GIT_COMMITTER_NAME": t.author_name,
+            "GIT_COMMITTER_EMAIL": t.author_email,
+        }
+        msg_file = Path(repo.git_dir) / "EDGEC_COMMIT_MSG"
+        with _translated(f"committing in {t.cache_dir}"):
+            msg_file.write_text(message, encoding="utf-8")
+            # whitespace cleanup keeps lines starting with '#', which the default cleanup would drop.
+            repo.git.commit("-q", "--no-verify", "--cleanup=whitespace", "-F", str(msg_file), env=identity)
+            return repo.git.rev_parse("HEAD")
+
+    def _push(self, repo: git.Repo) -> str | None:
+        """Push the branch. None on success; the reason when a concurrent writer won (fetch and retry);
+        `git-failed` for anything else (unreachable, auth, hook).
+
+        Read from `--porcelain` output rather than `Remote.push`, whose PushInfo flags carry the same facts but
+        which logs git's stderr as a warning of its own.
+        """
+        t = self.target
+        action = f"pushing to {t.display_url} (branch {t.branch})"
+        ref = f"refs/heads/{t.branch}"
+        with _translated(action, hint=_CREDENTIALS_HINT):
+            status, out, err = repo.git.push(
+                "--porcelain", "--no-verify", "origin", f"{ref}:{ref}",
+                with_extended_output=True, with_exceptions=False,
+            )
+        outcome = _push_outcome(str(out), ref)
+        if status == 0 and outcome is not None and outcome[0] != "!":
+            return None
+        if outcome is not None and outcome[0] == "!":
+            summary = outcome[1]
+            remote_says = [line for line in str(err).splitlines() if line.startswith("remote:")]
+            # [rejected]: the remote head is not an ancestor of ours. [remote rejected] (failed to update ref) /
+            # cannot lock ref: two pushes passed that check at once and the other one updated the ref first.
+            if summary.startswith("[rejected]") or _lost_ref_race(summary, remote_says):
+                return _summarise(summary)
+            raise fail("git-failed", f"{action}: {_summarise(err, [summary])}",
+                       hint="the remote refused the commit (a hook, branch protection or a checked-out branch)")
+        raise fail("git-failed", f"{action}: {_summarise(err)}", hint=_CREDENTIALS_HINT)
+
+    # -- helpers
+    def _managed_pathspecs(self) -> list[str]:
+        return [self.target.prefix + name for name in (MANAGED_DIR, *sorted(MANAGED_ROOT_FILES))]
+
+    def _with_pathspecs(self, repo: git.Repo, command: str, options: list[str], paths: list[str]) -> None:
+        """Run `git <command>` on many paths through a NUL-separated pathspec file (no argv limit, no globbing)."""
+        spec_file = Path(repo.git_dir) / "EDGEC_PATHSPECS"
+        spec_file.write_bytes(b"\0".join(p.encode() for p in paths))
+        getattr(repo.git, command)(*options, f"--pathspec-from-file={spec_file}", "--pathspec-file-nul")
+
+def _push_outcome(porcelain: str, ref: str) -> tuple[str, str] | None:
+    """(flag, summary) of `ref` in `git push --porcelain` output: lines `<flag>\\t<from>:<to>\\t<summary>`."""
+    for line in porcelain.splitlines():
+        fields = line.split("\t")
+        if len(fields) == 3 and fields[1].endswith(":" + ref) and fields[0]:
+            return fields[0][0], fields[2].strip()
+    return None
+
+
+def _lost_ref_race(summary: str, remote_lines: list[str]) -> bool:
+    if not summary.startswith("[remote rejected]") or "failed to update ref" not in summary:
+        return False
+    return any("cannot lock ref" in line for line in remote_lines) or not remote_lines
+
+
+def _resolve(repo: git.Repo, ref: str) -> str | None:
+    out = repo.git.rev_parse("--verify", "-q", f"{ref}^{{commit}}", with_exceptions=False)
+    return out.strip() or None
+
+
+def _write_file(root: Path, prefix: str, rel: str, data: bytes) -> None:
+    """Write one managed file without following a symlink or tripping over a file that sits where a folder goes.
+
+    Obstacles inside the managed area are edgec's own and removed; in the `path` prefix they are not, so a
+    symlink or file there is an error rather than a write outside the repository.
+    """
+    prefix_parts = [p for p in prefix.split("/") if p]
+    parts = [*prefix_parts, *rel.split("/")]
+    current = root
+    for index, part in enumerate(parts[:-1]):
+        current = current / part
+        if current.is_symlink() or (current.exists() and not current.is_dir()):
+            if index < len(prefix_parts):
+                raise fail("git-failed", f"{'/'.join(parts[: index + 1])} in the deployment repository is not a folder")
+            current.unlink()
+        current.mkdir(exist_ok=True)
+    final = current / parts[-1]
+    if final.is_symlink():
+        final.unlink()
+    elif final.is_dir():
+        shutil.rmtree(final)
+    final.write_bytes(data)
+    final.chmod(0o644)
+
+
+# ------------------------------------------------------------------------------------------------ spec repo
+def source_commit(spec_root: Path) -> str | None:
+    """The spec repository's HEAD for the `Source-Commit` trailer.
+
+    `<sha>-dirty` when files under the spec root (outside `.edgec/`) differ from HEAD: modified, staged,
+    deleted or untracked; ignored files do not count. None when the spec root is not in a git repository or
+    the repository has no commit yet.
+    """
+    try:
+        repo = git.Repo(spec_root, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return None
+    try:
+        with _translated(f"reading the spec repository at {spec_root}"):
+            if repo.bare or repo.working_tree_dir is None:
+                return None
+            sha = _resolve(repo, "HEAD")
+            if sha is None:
+                return None
+            rel = Path(os.path.relpath(Path(spec_root).resolve(), Path(repo.working_tree_dir).resolve())).as_posix()
+            base = "" if rel == "." else rel + "/"
+            status = repo.git.status(
+                "--porcelain", "-z", "--untracked-files=all", "--", base or ".", f":(exclude){base}.edgec",
+                env=_NO_PROMPT,
+            )
+            return f"{sha}-dirty" if status.strip("\0") else sha
+    finally:
+        repo.close()
+
