@@ -14,7 +14,7 @@ from functools import cache
 from types import UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 API_VERSION = "edgec.dev/v1"
 NAME_PATTERN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
@@ -59,7 +59,7 @@ class DataType(StrEnum):
 
 TimeUnit = Literal["s", "ms", "us", "ns"]
 
-_TYPE_RULES: list[dict[str, Any]] = [
+_TYPE_RULES: list[JsonValue] = [
     {"if": {"properties": {"type": {"const": "decimal"}}},
      "then": {"required": ["precision", "scale"]},
      "else": {"not": {"anyOf": [{"required": ["precision"]}, {"required": ["scale"]}]}}},

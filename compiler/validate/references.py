@@ -18,6 +18,32 @@ def check_references(specs: Specs) -> list[Diagnostic]:
                                 specs.publishes))
     out += _assay_references(specs)
     out += _accelerators(specs)
+    out += _field_names(specs)
+    return out
+
+
+def _field_names(specs: Specs) -> list[Diagnostic]:
+    """Fields are matched by name path in schema diffs, so siblings must have distinct names."""
+    out: list[Diagnostic] = []
+
+    def walk(model: str, fields: list, path: tuple) -> None:
+        seen: set[str] = set()
+        for index, field in enumerate(fields):
+            if field.name in seen:
+                out.append(Diagnostic.at(specs.locate("Model", model, (*path, index, "name")), "duplicate-name",
+                                         f"field '{field.name}' is defined twice in the same schema"))
+            seen.add(field.name)
+            walk_type(model, field, (*path, index))
+
+    def walk_type(model: str, field_type, path: tuple) -> None:
+        if field_type.fields:
+            walk(model, field_type.fields, (*path, "fields"))
+        if field_type.items is not None:
+            walk_type(model, field_type.items, (*path, "items"))
+
+    for name, model in specs.models.items():
+        walk(name, model.spec.input_schema, ("spec", "inputSchema"))
+        walk(name, model.spec.output_schema, ("spec", "outputSchema"))
     return out
 
 
