@@ -61,5 +61,5 @@ def tar_gz_directory(directory: Path, *, prefix: str = "") -> bytes:
 
 def _check_member_name(name: str) -> None:
     parts = name.split("/")
-    if not name or name.startswith("/") or ".." in parts or os.sep != "/" and os.sep in name:
+    if not name or name.startswith("/") or ".." in parts or (os.sep != "/" and os.sep in name):
         raise ValueError(f"unsafe archive member name {name!r}")
