@@ -11,13 +11,15 @@ Decisions where SPEC section 2 is silent:
 - replace-conflict: of several publishes replacing one publish, the first by name keeps it; each other one gets
   the diagnostic (at its `replaces` item), so the result does not depend on file layout.
 - replace-cycle: reported once per cycle, at the `replaces` item of the cycle's smallest publish name, printed
-  in the direction edges move (`a -> b` = b replaces a); that one link is dropped so the rest can be analysed.
+  in the direction edges move (`a -> b` = b replaces a); the cycle's links are dropped so the rest can be
+  analysed without follow-up warnings.
 - logPipelines: the distinct pipelines of an edge's history, in order of first appearance.
 - Assay rule: replacement P replaces Q moves edges whose traffic ran through (pipeline(Q), m) for every model m
   of Q's version. An assay keyed (pipeline(Q), m) is paused when that traffic no longer reaches the key: P is
   another pipeline, or P's version does not run m. Its successor key is (pipeline(P), the model at m's step
   position in P's version, clamped to the last step). A replacement that moves no edge silences nothing.
-- orphan-publish: a publish with no replacement link either way and no edge added to it. A replaced publish
+- orphan-publish: a publish whose `replaces` is empty, that nothing replaces and that no edge was added to (a
+  publish waiting for its first edges is legitimate, hence a warning). A replaced publish
   whose subtree carries no edge is `empty-replacement` instead (reported at the replacer's `replaces` item).
 """
 
@@ -278,7 +280,8 @@ def _break_cycles(specs: Specs, replaced_by: dict[str, str]) -> list[Diagnostic]
         first = cycle.index(min(cycle))
         cycle = cycle[first:] + cycle[:first]
         smallest, before = cycle[0], cycle[-1]  # `smallest` replaces `before`
-        del replaced_by[before]
+        for member in cycle:  # every member becomes a root: no replacement of the cycle is analysed further
+            del replaced_by[member]
         out.append(Diagnostic.at(
             specs.locate("Publish", smallest, _item(specs, smallest, before)), "replace-cycle",
             "replacement cycle: " + " -> ".join([*cycle, cycle[0]]),
@@ -407,9 +410,8 @@ def _paused(
 # --------------------------------------------------------------------------------------------------- checks
 def _warnings(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    replacing = {r.publish for r in graph.replacements}
     for name, node in graph.publishes.items():
-        if node.active and not node.edges and name not in replacing:
+        if node.active and not node.edges and not node.replaces:
             out.append(Diagnostic.at(
                 specs.locate("Publish", name, ("metadata", "name")), "orphan-publish",
                 f"publish '{name}' replaces nothing, is replaced by nothing and serves no edge location",
@@ -461,10 +463,13 @@ def _arch_mismatches(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
         if not wrong:
             continue
         key = wrong[0][0]
+        written = specs.documents[("EdgeLocation", name)].data.get("spec", {}) if ("EdgeLocation", name) in \
+            specs.documents else {}
+        path = ("spec", key) if key in written else ("spec", "publish")
         detail = ", ".join(f"{k} {have} (engine: {want})" for k, have, want in wrong)
         via = " -> ".join(edge.history) if edge.moved else edge.publish
         out.append(Diagnostic.at(
-            specs.locate("EdgeLocation", name, ("spec", key)), "arch-mismatch",
+            specs.locate("EdgeLocation", name, path), "arch-mismatch",
             f"edge location '{name}' cannot run publish '{edge.publish}' ({edge.pipeline} {edge.version}): "
             f"device {detail}", hint=f"the edge's current publish comes from {via}; set the publish's "
             f"deploymentConfig.engine or the device's arch/accel"))
@@ -476,7 +481,7 @@ def feed_problems(producer_outputs: Sequence[SchemaField], consumer_inputs: Sequ
     schema-diff rules: a finding that is an error for clients is a problem."""
     from compiler.schemadiff import step_feed_findings
 
-    return [f"{f.path}: {f.message}" for f in step_feed_findings(producer_outputs, consumer_inputs)
+    return [f.message for f in step_feed_findings(producer_outputs, consumer_inputs)
             if str(f.clients) == "error"]
 
 
