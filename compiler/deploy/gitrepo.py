@@ -364,6 +364,7 @@ def source_commit(spec_root: Path) -> str | None:
         repo = git.Repo(spec_root, search_parent_directories=True)
     except (InvalidGitRepositoryError, NoSuchPathError):
         return None
+    repo.git.update_environment(**_NO_PROMPT)
     try:
         with _translated(f"reading the spec repository at {spec_root}"):
             if repo.bare or repo.working_tree_dir is None:
@@ -375,7 +376,7 @@ def source_commit(spec_root: Path) -> str | None:
             base = "" if rel == "." else rel + "/"
             status = repo.git.status(
                 "--porcelain", "-z", "--untracked-files=all", "--", base or ".", f":(exclude){base}.edgec",
-                env=_NO_PROMPT,
+                env={"GIT_LITERAL_PATHSPECS": "0"},  # the exclusion is a magic pathspec
             )
             return f"{sha}-dirty" if status.strip("\0") else sha
     finally:

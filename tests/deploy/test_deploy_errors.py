@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import git
@@ -63,6 +65,26 @@ def test_credentials_never_reach_the_message(tmp_path: Path) -> None:
     text = f"{error.diagnostic.message} {error.diagnostic.hint} {error}"
     assert "s3cr3t" not in text and "alice" not in text
     assert "http://127.0.0.1:9/deploy.git" in text
+
+
+def test_a_password_prompt_never_waits(tmp_path: Path) -> None:
+    class AuthRequired(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="deploy"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), AuthRequired) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            error = sync_error(f"http://127.0.0.1:{server.server_port}/deploy.git", tmp_path)
+        finally:
+            server.shutdown()
+    assert "terminal prompts disabled" in error.diagnostic.message
 
 
 def test_a_foreign_folder_in_place_of_the_cache_is_not_deleted(remote: Path, tmp_path: Path) -> None:
