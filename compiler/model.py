@@ -232,10 +232,16 @@ class GitAuthor(_Strict):
     email: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^<>\s]+$")]
 
 
+_SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+
+
 class DeployRepo(_Strict):
-    url: Annotated[str, StringConstraints(min_length=1)]
-    branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")] = "main"
-    path: str = "."
+    url: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="a git URL, or a path (relative to the spec root) to a repository")
+    # git ref-name rules without lookarounds: no leading '-', no '..', no '//', no trailing '/' or '.'
+    branch: Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(?:[./]{_SEGMENT})*$", max_length=200)] = "main"
+    # a folder inside the repository: relative, no '..', no hidden components such as .git
+    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_SEGMENT}(?:\.{_SEGMENT})*(?:/{_SEGMENT}(?:\.{_SEGMENT})*)*)$")] = "."
     author: GitAuthor | None = None
 
 
