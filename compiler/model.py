@@ -233,6 +233,7 @@ class GitAuthor(_Strict):
 
 
 _SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+_NAME = rf"{_SEGMENT}(?:\.{_SEGMENT})*"  # a file or folder name: dots only between segments
 
 
 class DeployRepo(_Strict):
@@ -241,7 +242,7 @@ class DeployRepo(_Strict):
     # git ref-name rules without lookarounds: no leading '-', no '..', no '//', no trailing '/' or '.'
     branch: Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(?:[./]{_SEGMENT})*$", max_length=200)] = "main"
     # a folder inside the repository: relative, no '..', no hidden components such as .git
-    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_SEGMENT}(?:\.{_SEGMENT})*(?:/{_SEGMENT}(?:\.{_SEGMENT})*)*)$")] = "."
+    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = "."
     author: GitAuthor | None = None
 
 
