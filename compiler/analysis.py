@@ -1,22 +1,62 @@
-"""Everything `validate` and `plan` know about a spec root, computed without side effects."""
+"""Everything `validate` and `plan` know about a spec root, computed without side effects.
+
+Layers: load and validate the documents (`compiler.validate`), build the edge-transfer graph
+(`compiler.graph`), judge every replacement's schema changes under the compatibility policy
+(`compiler.compatibility`), and assemble the plan (`compiler.plan`). Diagnostics of every layer are collected
+in one run, sorted and deduplicated.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic, sorted_unique
+from compiler.compatibility import ReplacementCheck, check_replacements, input_changes
+from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
+from compiler.graph import Replacement, TransferGraph, build_graph
+from compiler.plan import Plan, build_plan
 from compiler.specs import Specs
 from compiler.validate import load_specs
+
+#: The registry prefix rendered files name when the config has none: artifacts then live in the local OCI
+#: layout `.edgec/oci`, from where `oras cp --from-oci-layout` can copy them to a real registry.
+LOCAL_REGISTRY = "localhost/edgec"
 
 
 @dataclass
 class Analysis:
     specs: Specs
+    graph: TransferGraph
+    checks: dict[tuple[str, str], ReplacementCheck]
     diagnostics: list[Diagnostic]
-    files: list[str] = field(default_factory=list)
+    files: list[str]
+
+    @property
+    def registry(self) -> str:
+        return self.specs.config.registry or LOCAL_REGISTRY
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    def plan(self, *, pipeline_url: Callable[[str], str] | None = None) -> Plan:
+        def findings_for(replacement: Replacement) -> list[dict]:
+            check = self.checks.get((replacement.publish, replacement.replaces))
+            return check.findings_json() if check else []
+
+        return build_plan(self.specs, self.graph, self.diagnostics, registry=self.registry,
+                          findings_for=findings_for, input_changes=input_changes, pipeline_url=pipeline_url)
 
 
 def analyze(root: Path) -> Analysis:
     validation = load_specs(root)
-    return Analysis(validation.specs, sorted_unique(validation.diagnostics), validation.files)
+    specs = validation.specs
+    graph, graph_diagnostics = build_graph(specs)
+    if has_errors(validation.diagnostics):
+        # Documents that failed to load leave holes (an edge missing makes its publish look orphaned): warnings
+        # computed on such a graph would mislead, so only its errors are kept until the specs are fixed.
+        graph_diagnostics = [d for d in graph_diagnostics if d.is_error]
+    checks, policy_diagnostics = check_replacements(specs, graph)
+    diagnostics = sorted_unique([*validation.diagnostics, *graph_diagnostics, *policy_diagnostics])
+    return Analysis(specs, graph, checks, diagnostics, validation.files)

@@ -46,6 +46,7 @@ CODES: dict[str, CodeInfo] = {
     "arch-mismatch": CodeInfo("an edge device cannot run its current publish's engine"),
     "step-mismatch": CodeInfo("a step's outputs do not feed the next step's inputs"),
     "breaking-change": CodeInfo("a schema change the compatibility policy forbids"),
+    "unused-acknowledgement": CodeInfo("an acknowledgement that matches no schema finding"),
     "orphan-publish": CodeInfo("a publish that replaces nothing and serves no edge"),
     "empty-replacement": CodeInfo("a replacement of a publish that carried no edge"),
     "immutable-changed": CodeInfo("a published version would change content"),

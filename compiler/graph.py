@@ -44,6 +44,7 @@ __all__ = [
     "Side",
     "TransferGraph",
     "build_graph",
+    "engine_platform",
     "feed_problems",
 ]
 
@@ -424,6 +425,18 @@ def _warnings(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
                 f"publish '{r.publish}' replaces '{r.replaces}', which carries no edge location",
                 severity=Severity.WARNING, hint="the replacement moves nothing; check the `replaces` entry"))
     return out
+
+
+def engine_platform(specs: Specs, publish: str) -> tuple[str | None, str | None]:
+    """The (arch, accel) a publish's engine runs on; None where its models disagree and nothing is configured."""
+    arch, accel, _ = _engine(specs, _node_of(specs, publish))
+    return arch, accel
+
+
+def _node_of(specs: Specs, publish: str) -> PublishNode:
+    spec = specs.publishes[publish].spec
+    models = _version_models(specs, spec.pipeline, spec.version)
+    return PublishNode(publish, spec.pipeline, spec.version, models, tuple(spec.replaces), None, _cons(publish, None), ())
 
 
 def _engine(specs: Specs, node: PublishNode) -> tuple[str | None, str | None, list[Diagnostic]]:
