@@ -93,10 +93,11 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
         for verdict in verdicts:
             if verdict.fails:
                 f = verdict.finding
+                broken = " and ".join(_audience(f.role, a) for a in verdict.audiences)
                 diagnostics.append(Diagnostic.at(
                     where, "breaking-change",
-                    f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {' and '.join(_audience(f.role, a) for a in verdict.audiences)}"
-                    f" under {compatibility}: publish '{r.publish}' replaces '{r.replaces}'",
+                    f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {broken} under {compatibility}: "
+                    f"publish '{r.publish}' replaces '{r.replaces}'",
                     hint=f"{f.hint + '; ' if f.hint else ''}to accept it, add to publish '{r.publish}': "
                          f"acknowledge: [{{rule: {f.rule}, field: {f.path}}}]"))
     diagnostics += _unused_acknowledgements(specs, checks)

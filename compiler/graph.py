@@ -436,7 +436,8 @@ def engine_platform(specs: Specs, publish: str) -> tuple[str | None, str | None]
 def _node_of(specs: Specs, publish: str) -> PublishNode:
     spec = specs.publishes[publish].spec
     models = _version_models(specs, spec.pipeline, spec.version)
-    return PublishNode(publish, spec.pipeline, spec.version, models, tuple(spec.replaces), None, _cons(publish, None), ())
+    return PublishNode(publish, spec.pipeline, spec.version, models, tuple(spec.replaces), None,
+                       _cons(publish, None), ())
 
 
 def _engine(specs: Specs, node: PublishNode) -> tuple[str | None, str | None, list[Diagnostic]]:
