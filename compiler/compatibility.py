@@ -133,3 +133,20 @@ def _unused_acknowledgements(specs: Specs, checks: dict[tuple[str, str], Replace
 def input_changes(old: Sequence[SchemaField], new: Sequence[SchemaField]) -> list[str]:
     """What inference clients must change when a pipeline's inputs change (descriptions do not count)."""
     return [f"{f.path}: {f.message}" for f in diff_schemas(old, [], new, []) if f.rule != "METADATA_CHANGED"]
+
+
+def resolve_schemas(specs: Specs, reference: str) -> Schemas:
+    """A publish name or `PIPELINE:VERSION` to its (inputs, outputs); a usage error when it names nothing."""
+    from compiler.diagnostics import fail
+
+    if ":" in reference:
+        pipeline, _, version = reference.partition(":")
+    elif reference in specs.publishes:
+        pipeline, version = specs.publishes[reference].spec.pipeline, specs.publishes[reference].spec.version
+    else:
+        raise fail("usage", f"{reference!r} is neither a publish nor PIPELINE:VERSION",
+                   hint="publishes: " + ", ".join(sorted(specs.publishes)) if specs.publishes else None)
+    schemas = version_schemas(specs, pipeline, version)
+    if schemas is None:
+        raise fail("usage", f"pipeline {pipeline!r} has no resolvable version {version!r}")
+    return schemas

@@ -48,12 +48,12 @@ def as_json(diagnostics: Sequence[Diagnostic], **extra: object) -> str:
     return json.dumps({**extra, "diagnostics": [d.to_json() for d in diagnostics]}, indent=2) + "\n"
 
 
-def _escape_data(value: str) -> str:
+def escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def github_line(d: Diagnostic) -> str:
@@ -61,14 +61,14 @@ def github_line(d: Diagnostic) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
     props = []
     if d.file:
-        props.append(f"file={_escape_property(d.file)}")
+        props.append(f"file={escape_property(d.file)}")
     if d.line is not None:
         props.append(f"line={d.line}")
     if d.column is not None:
         props.append(f"col={d.column}")
-    props.append(f"title={_escape_property(d.code)}")
+    props.append(f"title={escape_property(d.code)}")
     message = d.message + (f"\n{d.hint}" if d.hint else "")
-    return f"::{level} {','.join(props)}::{_escape_data(message)}"
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
 
 
 def as_github(diagnostics: Sequence[Diagnostic]) -> str:

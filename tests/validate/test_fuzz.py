@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-import os
 import io
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,10 +19,11 @@ from compiler.diagnostics import CODES
 from compiler.loader.yamlfile import parse_yaml_text
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "house-price"
-FUZZ = settings(max_examples=int(os.environ.get("EDGEC_FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("EDGEC_FUZZ_EXAMPLES", "120")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 
-yaml_alphabet = st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,?\n \t0123456789.~") + ["---", "...", "<<", "apiVersion",
-                                                                                     "kind", "spec", "edgec.dev/v1"])
+yaml_alphabet = st.sampled_from([*"ab:-[]{}&*!|>'\"#%@`,?\n \t0123456789.~", "---", "...", "<<", "apiVersion", "kind",
+                                 "spec", "edgec.dev/v1"])
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
                     st.sampled_from(["../../etc/passwd", "/abs", "{{ x }}", "a\nb: c", "&a", "*a", "pub", "v1"]))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
