@@ -39,7 +39,7 @@ CODES: dict[str, CodeInfo] = {
     "duplicate-name": CodeInfo("two resources of one kind share a name"),
     "unknown-reference": CodeInfo("a reference names a resource that does not exist"),
     "invalid-accel": CodeInfo("an accelerator that the architecture cannot carry"),
-    "path-escape": CodeInfo("a model artifact path leaves the spec root"),
+    "path-escape": CodeInfo("a model artifact path, or a rendered file, would leave its folder"),
     "artifact-missing": CodeInfo("a model artifact file or directory does not exist"),
     "replace-cycle": CodeInfo("publishes replace each other in a cycle"),
     "replace-conflict": CodeInfo("a publish is replaced by more than one publish"),
