@@ -98,10 +98,16 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
                     where, "breaking-change",
                     f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {broken} under {compatibility}: "
                     f"publish '{r.publish}' replaces '{r.replaces}'",
-                    hint=f"{f.hint + '; ' if f.hint else ''}to accept it, add to publish '{r.publish}': "
-                         f"acknowledge: [{{rule: {f.rule}, field: {f.path}}}]"))
+                    hint=_acknowledge_hint(f.hint, f.rule, f.path, r.publish)))
     diagnostics += _unused_acknowledgements(specs, checks)
     return checks, diagnostics
+
+
+def _acknowledge_hint(hint: str | None, rule: str, path: str, publish: str) -> str:
+    accept = f"acknowledge: [{{rule: {rule}, field: {path}}}]"
+    if hint and accept in hint:
+        return f"{hint} on publish '{publish}'"
+    return f"{hint + '; ' if hint else ''}to accept it, add to publish '{publish}': {accept}"
 
 
 def _change(old: str | None, new: str | None) -> str:

@@ -1,0 +1,79 @@
+"""Spec roots for compile tests: a copy of the example as its own git repository, plus real services."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import git
+import pytest
+
+from tests.support.registry import RegistryServer, registry_binary
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "house-price"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read the machine's git config; give the spec repos an identity of their own."""
+    empty = tmp_path_factory.mktemp("gitconfig") / "config"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key, value in {"GIT_AUTHOR_NAME": "Spec Author", "GIT_AUTHOR_EMAIL": "spec@example.com",
+                       "GIT_COMMITTER_NAME": "Spec Author", "GIT_COMMITTER_EMAIL": "spec@example.com"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("EDGEC_REGISTRY_USERNAME", raising=False)
+    monkeypatch.delenv("EDGEC_REGISTRY_PASSWORD", raising=False)
+    monkeypatch.setenv("DOCKER_CONFIG", str(empty.parent))
+
+
+def commit_all(root: Path, message: str = "specs") -> str:
+    repo = git.Repo(root)
+    repo.git.add(A=True)
+    repo.index.commit(message)
+    return repo.head.commit.hexsha
+
+
+@pytest.fixture
+def spec_root(tmp_path: Path) -> Path:
+    root = tmp_path / "specs"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".edgec"))
+    (root / ".gitignore").write_text(".edgec/\n")
+    git.Repo.init(root, initial_branch="main")
+    commit_all(root, "initial specs")
+    return root
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    path = tmp_path / "deploy.git"
+    git.Repo.init(path, bare=True, initial_branch="main")
+    return path
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[RegistryServer]:
+    if registry_binary() is None:
+        pytest.skip("docker-registry is not installed (bash .ci/run installs it)")
+    with RegistryServer(tmp_path / "registry") as server:
+        yield server
+
+
+def configure(root: Path, *, registry: str | None = None, remote: Path | None = None,
+              compatibility: str = "BACKWARD") -> None:
+    lines = ["apiVersion: edgec.dev/v1", "kind: Config", "spec:", f"  compatibility: {compatibility}"]
+    if registry:
+        lines += [f"  registry: {registry}", "  insecureRegistry: true"]
+    if remote:
+        lines += [f"  deployRepo: {{url: {os.fspath(remote)}, branch: main, path: .}}"]
+    (root / "edgec.yaml").write_text("\n".join(lines) + "\n")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
