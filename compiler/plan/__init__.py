@@ -1,7 +1,7 @@
 """The plan (SPEC section 4): what a compile would change, as values with a stable JSON form."""
 
 from compiler.plan.build import FindingsFor, InputChanges, build_plan, no_findings, plain_input_changes
-from compiler.plan.commands import Commands, commands_for, docker_memory, engine_image
+from compiler.plan.commands import Commands, commands_for, docker_memory
 from compiler.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "build_plan",
     "commands_for",
     "docker_memory",
-    "engine_image",
     "no_findings",
     "plain_input_changes",
 ]

@@ -4,20 +4,18 @@
 revision of the same release), and the `docker run` equivalent. Secrets appear only as environment variable
 references ($OCI_USERNAME, $OCI_PASSWORD); the edge bundle never carries a join token.
 
-The image-suffix and bundle rules mirror `compiler.render.values` (kept separate so this pure module does not
-depend on the renderer; both follow NOTES.md).
+The image, CONFIG_CPUS and bundle rules are `compiler.engine`'s, the same the rendered values use.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 import shlex
 from dataclasses import dataclass
 
-BUNDLE_VERSION = "1"
-_ARCH_SUFFIX = {"x86": "", "arm": "-aarch64", "power10": "-power10"}
+from compiler.engine import config_cpus, edge_bundle, engine_image
+
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
 _FACTOR = {None: 1, "m": 0.001, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -48,16 +46,8 @@ class Target:
     moved: bool
 
 
-def config_cpus(cpus: float) -> int:
-    return max(1, math.ceil(cpus))
 
 
-def engine_image(image: str, arch: str, accel: str) -> str:
-    """`fitzroy-mini` with `-aarch64`, `-cuda`, `-jetson` ... on the repository, before the tag."""
-    repository, _, tag = image.rpartition(":")
-    suffix = "" if accel == "jetson" else _ARCH_SUFFIX.get(arch, f"-{arch}")
-    suffix += "" if accel == "none" else f"-{accel}"
-    return f"{repository}{suffix}:{tag}" if repository else image + suffix
 
 
 def docker_memory(quantity: str) -> str:
@@ -76,20 +66,11 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def edge_bundle(target: Target, registry: str) -> str:
-    entries = [
-        ("BUNDLE_VERSION", BUNDLE_VERSION),
-        ("CONFIG_CPUS", str(config_cpus(target.cpus))),
-        ("EDGE_NAME", target.edge),
-        ("PIPELINE_URL", target.pipeline_url),
-        ("OCI_REGISTRY", registry),
-    ]
-    text = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in entries)
-    return base64.b64encode(text.encode()).decode("ascii")
 
 
 def commands_for(target: Target, *, registry: str, image: str) -> Commands:
-    bundle = edge_bundle(target, registry)
+    bundle = edge_bundle(target.edge, target.cpus, target.pipeline_url, registry)
+    device_image = ":".join(engine_image(image, target.arch, target.accel))
     verb = "upgrade" if target.moved else "install"
     chart = shlex.quote(f"oci://{registry}/charts/{target.pipeline}")
     helm = (
@@ -102,6 +83,6 @@ def commands_for(target: Target, *, registry: str, image: str) -> Commands:
         "docker run -v $PERSISTENT_VOLUME_DIR:/persist -p $EDGE_PORT:8080 -e OCI_USERNAME -e OCI_PASSWORD"
         f" -e PIPELINE_URL={shlex.quote(target.pipeline_url)} -e EDGE_BUNDLE={bundle}"
         f" -e CONFIG_CPUS={config_cpus(target.cpus)} --cpus={_number(target.cpus)}"
-        f" --memory={docker_memory(target.memory)} {shlex.quote(engine_image(image, target.arch, target.accel))}"
+        f" --memory={docker_memory(target.memory)} {shlex.quote(device_image)}"
     )
     return Commands(helm, docker, verb)

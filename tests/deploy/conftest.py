@@ -4,24 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from .gitutil import TEST_IDENTITY, make_remote
+from tests.support.gitenv import hermetic_git  # noqa: F401 - an autouse fixture for every deploy test
 
-_LEAKY = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-          "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-          "all_proxy", "ALL_PROXY")
-
-
-@pytest.fixture(autouse=True)
-def hermetic_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No machine git config (so no global identity to lean on): a test identity through the environment."""
-    empty = tmp_path_factory.mktemp("gitconfig") / "empty"
-    empty.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in _LEAKY:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in TEST_IDENTITY.items():
-        monkeypatch.setenv(name, value)
+from .gitutil import make_remote
 
 
 @pytest.fixture

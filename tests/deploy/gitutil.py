@@ -10,14 +10,9 @@ from pathlib import Path
 import git
 
 from compiler.deploy import DeployState, Rendered, commit_trailers
+from tests.support.gitenv import TEST_IDENTITY
 
 #: The identity of every commit a test makes by hand; edgec's own commits must not use it.
-TEST_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test Person",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "Test Person",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-}
 TRAILERS = commit_trailers("0123456789abcdef0123456789abcdef01234567", "0.1.0")
 MESSAGE = "edgec: compile 1 edge\n\n# plan\n- edge a on pub v1\n\n" + TRAILERS + "\n"
 

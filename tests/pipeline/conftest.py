@@ -10,6 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
+from tests.support.gitenv import hermetic_git  # noqa: F401 - autouse: hermetic git for every test here
 from tests.support.registry import RegistryServer, registry_binary
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,18 +18,11 @@ EXAMPLE = REPO / "examples" / "house-price"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read the machine's git config; give the spec repos an identity of their own."""
-    empty = tmp_path_factory.mktemp("gitconfig") / "config"
-    empty.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for key, value in {"GIT_AUTHOR_NAME": "Spec Author", "GIT_AUTHOR_EMAIL": "spec@example.com",
-                       "GIT_COMMITTER_NAME": "Spec Author", "GIT_COMMITTER_EMAIL": "spec@example.com"}.items():
-        monkeypatch.setenv(key, value)
+def _no_credentials(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registry credentials from neither the environment nor the machine's Docker config."""
     monkeypatch.delenv("EDGEC_REGISTRY_USERNAME", raising=False)
     monkeypatch.delenv("EDGEC_REGISTRY_PASSWORD", raising=False)
-    monkeypatch.setenv("DOCKER_CONFIG", str(empty.parent))
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path_factory.mktemp("docker")))
 
 
 def commit_all(root: Path, message: str = "specs") -> str:

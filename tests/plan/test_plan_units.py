@@ -9,7 +9,7 @@ import pytest
 
 from compiler.graph import build_graph
 from compiler.model import SchemaField
-from compiler.plan import build_plan, docker_memory, engine_image, plain_input_changes
+from compiler.plan import build_plan, docker_memory, plain_input_changes
 from compiler.plan.commands import Target, commands_for
 from compiler.validate import load_specs
 from tests.graph.specfiles import edge, publish, write_root
@@ -21,11 +21,6 @@ def test_docker_memory(quantity: str, docker: str) -> None:
     assert docker_memory(quantity) == docker
 
 
-def test_engine_image_variants() -> None:
-    base = "ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0"
-    assert engine_image(base, "arm", "none") == "ghcr.io/wallaroolabs/fitzroy-mini-aarch64:v2024.1.0"
-    assert engine_image(base, "x86", "cuda") == "ghcr.io/wallaroolabs/fitzroy-mini-cuda:v2024.1.0"
-    assert engine_image(base, "arm", "jetson") == "ghcr.io/wallaroolabs/fitzroy-mini-jetson:v2024.1.0"
 
 
 def test_a_new_edge_gets_helm_install_and_a_bundle_without_secrets() -> None:

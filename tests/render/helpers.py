@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from ruamel.yaml import YAML
 
 from compiler.model import Accel, Arch, EngineConfig, EngineLbConfig
 from compiler.render.values import EdgeRelease
+from tests.support.registry import helm_binary
 
 PIPELINE_DIGEST = "sha256:" + "a" * 64
 CHART_DIGEST = "sha256:" + "b" * 64
@@ -48,10 +48,7 @@ def load_yaml_all(data: bytes, *, version: tuple[int, int] = (1, 2)) -> list[Any
 
 
 def find_helm() -> str | None:
-    for candidate in (os.environ.get("EDGEC_HELM"), shutil.which("helm"), "/tmp/helmdl/helm/helm"):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    return helm_binary()
 
 
 class Helm:

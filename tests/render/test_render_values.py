@@ -6,8 +6,9 @@ import base64
 
 import pytest
 
+from compiler.engine import config_cpus, engine_image
 from compiler.model import Accel, Arch, EngineConfig
-from compiler.render.values import config_cpus, deep_merge, edge_bundle, engine_image, helm_values
+from compiler.render.values import deep_merge, edge_bundle, helm_values
 
 from .helpers import PIPELINE_DIGEST, make_release
 
