@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.compatibility import ReplacementCheck, check_replacements, input_changes
 from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
 from compiler.graph import Replacement, TransferGraph, build_graph
-from compiler.plan import Plan, build_plan
 from compiler.specs import Specs
 from compiler.validate import load_specs
+
+if TYPE_CHECKING:
+    from compiler.plan import Plan
 
 #: The registry prefix rendered files name when the config has none: artifacts then live in the local OCI
 #: layout `.edgec/oci`, from where `oras cp --from-oci-layout` can copy them to a real registry.
@@ -41,6 +44,8 @@ class Analysis:
         return not has_errors(self.diagnostics)
 
     def plan(self, *, pipeline_url: Callable[[str], str] | None = None) -> Plan:
+        from compiler.plan import build_plan  # not imported by `validate`, which never builds a plan
+
         def findings_for(replacement: Replacement) -> list[dict]:
             check = self.checks.get((replacement.publish, replacement.replaces))
             return check.findings_json() if check else []

@@ -321,22 +321,39 @@ def construct_trusted(model: type[_M], data: Mapping[str, Any]) -> _M:
     builds exactly what `model_validate` builds.
     """
     values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias or name
+    for name, key, annotation, default in _fields(model):
         if key in data:
-            values[name] = _convert(_field_types(model)[name], data[key])
-        elif not info.is_required():
-            values[name] = info.get_default(call_default_factory=True)
+            values[name] = _convert(annotation, data[key])
+        elif default is not _REQUIRED:
+            values[name] = default() if callable(default) else default
     return model.model_construct(**values)
 
 
 _M = TypeVar("_M", bound=BaseModel)
 
 
+_REQUIRED = object()
+
+
 @cache
-def _field_types(model: type[BaseModel]) -> dict[str, Any]:
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, Any], ...]:
+    """(name, key in the document, annotation, default) per field; a default is a value or a factory to call.
+
+    Resolved once per class: pydantic's `get_default` inspects the factory's signature on every call.
+    """
     hints = get_type_hints(model, include_extras=False)
-    return {name: hints[name] for name in model.model_fields}
+    out = []
+    for name, info in model.model_fields.items():
+        if info.is_required():
+            default: Any = _REQUIRED
+        elif info.default_factory is not None:
+            default = info.default_factory
+        else:
+            default = info.default
+            if callable(default):  # a callable default value (none today) must not be mistaken for a factory
+                default = (lambda value: lambda: value)(default)
+        out.append((name, info.alias or name, hints[name], default))
+    return tuple(out)
 
 
 def _convert(annotation: Any, value: Any) -> Any:

@@ -16,13 +16,15 @@ from compiler.model import (
     PipelineResource,
     PipelineVersion,
     PublishResource,
+    construct_trusted,
 )
 
 
 @dataclass
 class Specs:
     root: Path
-    config: ConfigSpec = field(default_factory=ConfigSpec)
+    # built without pydantic's validator: constructing ConfigSpec() would compile its core schema (~30 ms)
+    config: ConfigSpec = field(default_factory=lambda: construct_trusted(ConfigSpec, {}))
     config_document: SourceDocument | None = None
     models: dict[str, ModelResource] = field(default_factory=dict)
     pipelines: dict[str, PipelineResource] = field(default_factory=dict)
