@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.compatibility import ReplacementCheck, check_replacements, input_changes
+from compiler.compatibility import ReplacementCheck, check_replacements, input_changes, new_log_schema
 from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
 from compiler.graph import Replacement, TransferGraph, build_graph
 from compiler.specs import Specs
@@ -50,8 +50,12 @@ class Analysis:
             check = self.checks.get((replacement.publish, replacement.replaces))
             return check.findings_json() if check else []
 
+        def log_schema_for(replacement: Replacement) -> list[tuple[str, str]]:
+            return new_log_schema(self.specs, replacement.publish)
+
         return build_plan(self.specs, self.graph, self.diagnostics, registry=self.registry,
-                          findings_for=findings_for, input_changes=input_changes, pipeline_url=pipeline_url)
+                          findings_for=findings_for, input_changes=input_changes, pipeline_url=pipeline_url,
+                          log_schema_for=log_schema_for)
 
 
 def analyze(root: Path) -> Analysis:

@@ -22,6 +22,7 @@ from compiler.schemadiff import (
     diff_schemas,
     diff_transitive,
     is_transitive,
+    log_schema,
     unused_acknowledgements,
 )
 from compiler.specs import Specs
@@ -156,3 +157,10 @@ def resolve_schemas(specs: Specs, reference: str) -> Schemas:
     if schemas is None:
         raise fail("usage", f"pipeline {pipeline!r} has no resolvable version {version!r}")
     return schemas
+
+
+def new_log_schema(specs: Specs, publish: str) -> list[tuple[str, str]]:
+    """The inference-log columns (`in.*`, `out.*`) of the rows a publish writes."""
+    spec = specs.publishes[publish].spec
+    schemas = version_schemas(specs, spec.pipeline, spec.version)
+    return log_schema(*schemas) if schemas else []

@@ -20,6 +20,7 @@ from compiler.specs import Specs
 
 FindingsFor = Callable[[Replacement], Sequence[Any]]
 InputChanges = Callable[[Sequence[SchemaField], Sequence[SchemaField]], Sequence[str]]
+LogSchemaFor = Callable[[Replacement], Sequence[tuple[str, str]]]
 
 
 def no_findings(replacement: Replacement) -> Sequence[Any]:
@@ -51,6 +52,7 @@ def build_plan(
     findings_for: FindingsFor = no_findings,
     input_changes: InputChanges = plain_input_changes,
     pipeline_url: Callable[[str], str] | None = None,
+    log_schema_for: LogSchemaFor | None = None,
 ) -> Plan:
     """`registry` is used when the config names none (e.g. the local OCI layout's prefix)."""
     registry = specs.config.registry or registry
@@ -67,7 +69,8 @@ def build_plan(
                            commands_for(target, registry=registry, image=specs.config.engine_image))
     replacements = tuple(
         ReplacementPlan(r, tuple(_finding_json(f) for f in findings_for(r)),
-                        _client_impact(specs, graph, r, input_changes))
+                        _client_impact(specs, graph, r, input_changes),
+                        tuple(log_schema_for(r)) if log_schema_for else ())
         for r in graph.replacements
     )
     assays = _assays(specs, graph)

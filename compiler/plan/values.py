@@ -36,6 +36,7 @@ class ReplacementPlan:
     replacement: Replacement
     findings: tuple[Mapping[str, Any], ...]
     client_impact: ClientImpact | None
+    log_schema: tuple[tuple[str, str], ...] = ()  # (column, type) of the rows the new publish writes
 
     def to_json(self) -> dict[str, Any]:
         r = self.replacement
@@ -52,6 +53,7 @@ class ReplacementPlan:
                         "create": {"pipeline": a.create[0], "model": a.create[1], "iopath": a.iopath}}
                        for a in r.assays],
             "clientImpact": self.client_impact is not None,
+            "logSchema": [{"column": column, "type": type_} for column, type_ in self.log_schema],
         }
 
 

@@ -41,7 +41,8 @@ def _names(names: tuple[str, ...]) -> str:
 def finding_line(f: Mapping[str, Any]) -> str:
     severity = f.get("severity", {})
     level = severity.get("max", severity.get("clients", "info")) if isinstance(severity, Mapping) else severity
-    return f"{level} [{f.get('rule')}] {f.get('path')}: {f.get('message')}"
+    status = " (acknowledged)" if f.get("acknowledged") else (" (fails the policy)" if f.get("fails") else "")
+    return f"{level} [{f.get('rule')}] {f.get('path')}: {f.get('message')}{status}"
 
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
@@ -68,6 +69,9 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
                 lines.append(f"      {change}")
         for f in rp.findings:
             lines.append(f"    finding: {finding_line(f)}")
+        if rp.log_schema and (rp.findings or r.kind == "pipeline-transfer"):
+            columns = ", ".join(f"{column} {type_}" for column, type_ in rp.log_schema)
+            lines.append(paint(_DIM, f"    log schema of {r.target.pipeline} from now on: {columns}"))
         lines.append("")
     moved = [e for e in plan.graph.edges.values() if e.moved]
     if moved:
