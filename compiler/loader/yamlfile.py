@@ -12,15 +12,16 @@ refused instead of exhausting the stack.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml.cyaml import CParser
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import BaseResolver, implicit_resolvers
+from ruamel.yaml.tag import Tag
 
 from compiler.diagnostics import Diagnostic, Location
 
@@ -180,19 +181,52 @@ def _int(node: ScalarNode) -> int:
         raise _Refused(node, "yaml-syntax", f"invalid integer {node.value!r}") from None
 
 
-class _Yaml12Resolver(VersionedResolver):
-    """YAML 1.2 core tag resolution, with the version fixed.
+def _core_schema_table() -> dict[str | None, tuple[tuple[str, Any], ...]]:
+    """YAML 1.2 core-schema implicit resolvers by first character, each list complete (with the catch-alls)."""
+    by_first: dict[str | None, list[tuple[str, Any]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first or [None]:
+                by_first.setdefault(char, []).append((tag, regexp))
+    catch_all = by_first.get(None, [])
+    return {char: tuple(entries + (catch_all if char is not None else [])) for char, entries in by_first.items()}
 
-    ruamel looks the version up per scalar through the pure-Python scanner, which the C parser does not have:
-    every lookup raised and caught an AttributeError before falling back to 1.2 (a third of the parse time on a
-    large spec repo). The answer is the same: the C path never honoured `%YAML` directives either.
+
+_CORE_SCHEMA = _core_schema_table()
+
+
+class _NodeLoader(CParser, BaseResolver):  # type: ignore[misc]
+    """libyaml's composer with YAML 1.2 core tag resolution and nothing else (no constructor).
+
+    ruamel's `YAML.compose_all` builds a loader class and fresh resolver tables on every call, and its resolver
+    looks the YAML version up per scalar through a scanner the C parser does not have: most of the time of a
+    large repository went there. The tables here are built once and never mutated (ruamel's `resolve` extends
+    its cached lists in place, which is why they could not simply be shared).
     """
 
-    processing_version = (1, 2)
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        BaseResolver.__init__(self, loadumper=self)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            for tag, regexp in _CORE_SCHEMA.get(value[0] if value else "", _CORE_SCHEMA.get(None, ())):
+                if regexp.match(value):
+                    return Tag(suffix=tag)
+        if kind is ScalarNode:
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
 
 
-_yaml = YAML(typ="safe", pure=False)
-_yaml.Resolver = _Yaml12Resolver
+def _compose_all(text: str) -> Iterator[Node]:
+    loader = _NodeLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(
@@ -227,7 +261,7 @@ def parse_yaml_text(
     builder = _Builder(max_nodes, max_depth)
     index = 0
     try:
-        for node in _yaml.compose_all(text):
+        for node in _compose_all(text):
             if node is None:
                 continue
             data = builder.build_document(node)
