@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import Enum, StrEnum
 from functools import cache
 from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, ForwardRef, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
@@ -341,9 +341,13 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, Any], ...]:
 
     Resolved once per class: pydantic's `get_default` inspects the factory's signature on every call.
     """
-    hints = get_type_hints(model, include_extras=False)
+    hints: dict[str, Any] | None = None
     out = []
     for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if annotation is None or isinstance(annotation, str | ForwardRef):  # unresolved at class creation
+            hints = hints or get_type_hints(model, include_extras=False)
+            annotation = hints[name]
         if info.is_required():
             default: Any = _REQUIRED
         elif info.default_factory is not None:
@@ -352,7 +356,7 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, Any], ...]:
             default = info.default
             if callable(default):  # a callable default value (none today) must not be mistaken for a factory
                 default = (lambda value: lambda: value)(default)
-        out.append((name, info.alias or name, hints[name], default))
+        out.append((name, info.alias or name, annotation, default))
     return tuple(out)
 
 
