@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the generated repos here and keep them")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args(argv)
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        # Some sandboxes set it; a user's interpreter caches bytecode, so every timed command (both tools alike)
+        # runs with the cache, as a pre-commit hook would on a developer's machine.
+        print("note: PYTHONDONTWRITEBYTECODE unset for the timed commands (bytecode cached, as on a user's machine)")
 
     python = sys.executable
     cjs = check_jsonschema_argv(python)
