@@ -69,7 +69,8 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
         arch, accel = engine_platform(specs, name)
         engine = engine_config(spec.deployment_config, arch, accel)
         paths = {step.model: specs.artifact_path(step.model).resolve() for step in version.steps}
-        pipeline = pipeline_artifact(spec.pipeline, version, models, paths, spec.deployment_config, engine=engine)
+        pipeline = pipeline_artifact(spec.pipeline, version, models, paths, spec.deployment_config, engine=engine,
+                                     source=specs.config.source)
         if key in by_version:
             first, built = by_version[key]
             if built.pipeline.digest != pipeline.digest:
@@ -82,7 +83,8 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
             out[name] = PublishArtifacts(name, built.pipeline, built.chart)
             continue
         chart_tgz, chart_yaml = package_chart(spec.pipeline, spec.version)
-        chart = chart_artifact(spec.pipeline, chart_version(spec.version), chart_tgz, chart_yaml)
+        chart = chart_artifact(spec.pipeline, chart_version(spec.version), chart_tgz, chart_yaml,
+                               source=specs.config.source)
         artifacts = PublishArtifacts(name, pipeline, chart)
         by_version[key] = (name, artifacts)
         out[name] = artifacts

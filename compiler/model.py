@@ -259,6 +259,8 @@ class ConfigSpec(_Strict):
         json_schema_extra={"uniqueItems": True},
     )
     exclude: list[str] = Field(default_factory=list, description="glob patterns, relative to the spec root")
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://[^\s]+$", max_length=500)] | None = Field(
+        default=None, description="URL of this spec repository: the org.opencontainers.image.source annotation")
 
 
 class _Resource(_Strict):

@@ -27,6 +27,7 @@ TITLE = "org.opencontainers.image.title"
 VERSION = "org.opencontainers.image.version"
 REVISION = "org.opencontainers.image.revision"
 DESCRIPTION = "org.opencontainers.image.description"
+SOURCE = "org.opencontainers.image.source"
 MODEL_ANNOTATION = "dev.edgec.model"
 UNPACK_ANNOTATION = "io.deis.oras.content.unpack"  # lets `oras pull` unpack a directory layer
 
@@ -55,6 +56,7 @@ def pipeline_artifact(
     deployment: DeploymentConfig,
     *,
     engine: dict[str, Any],
+    source: str | None = None,
 ) -> Artifact:
     """`pipelines/<pipeline>:<version>`: a config blob describing the version, one layer per model.
 
@@ -97,17 +99,18 @@ def pipeline_artifact(
         artifact_type=PIPELINE_ARTIFACT_TYPE,
         config=config,
         layers=tuple(layers),
-        annotations={TITLE: pipeline, VERSION: version.name, REVISION: config.digest},
+        annotations={TITLE: pipeline, VERSION: version.name, REVISION: config.digest, **_source(source)},
     )
 
 
-def chart_artifact(pipeline: str, chart_version: str, chart_tgz: bytes, chart_yaml: dict[str, Any]) -> Artifact:
+def chart_artifact(pipeline: str, chart_version: str, chart_tgz: bytes, chart_yaml: dict[str, Any], *,
+                   source: str | None = None) -> Artifact:
     """`charts/<pipeline>:<chart_version>` with Helm's media types, so `helm pull oci://...` accepts it.
 
     Unlike `helm push`, no `org.opencontainers.image.created` annotation is stamped: the digest depends on
     the chart content only.
     """
-    annotations = {TITLE: str(chart_yaml.get("name", pipeline)), VERSION: chart_version}
+    annotations = {TITLE: str(chart_yaml.get("name", pipeline)), VERSION: chart_version, **_source(source)}
     if chart_yaml.get("description"):
         annotations[DESCRIPTION] = str(chart_yaml["description"])
     return Artifact(
@@ -118,6 +121,12 @@ def chart_artifact(pipeline: str, chart_version: str, chart_tgz: bytes, chart_ya
         layers=(Blob(HELM_CHART_MEDIA_TYPE, chart_tgz),),
         annotations=annotations,
     )
+
+
+def _source(source: str | None) -> dict[str, str]:
+    """`org.opencontainers.image.source`: the spec repository as the config names it (a stable value, unlike a
+    clone's remote URL, so the digest does not depend on who compiles)."""
+    return {SOURCE: source} if source else {}
 
 
 def _model_layer(name: str, path: Path) -> Blob:

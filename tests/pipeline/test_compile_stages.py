@@ -110,3 +110,14 @@ def test_operator_commands_carry_the_rendered_bundle(spec_root: Path) -> None:
     assert f"--set edgeBundle={values['edgeBundle']}" in edge["commands"]["helm"]
     assert f"-e EDGE_BUNDLE={values['edgeBundle']}" in edge["commands"]["docker"]
     assert edge["commands"]["mode"] == "upgrade"  # the edge moved: a new revision of the same release
+
+
+def test_source_annotation_comes_from_the_config(spec_root: Path) -> None:
+    from compiler.pipeline import build
+
+    config = spec_root / "edgec.yaml"
+    config.write_text(config.read_text() + "  source: https://git.example.com/fleet/specs\n")
+    built = build(spec_root)
+    for artifacts in built.artifacts.values():
+        for artifact in (artifacts.pipeline, artifacts.chart):
+            assert artifact.annotations["org.opencontainers.image.source"] == "https://git.example.com/fleet/specs"
