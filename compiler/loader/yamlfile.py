@@ -93,12 +93,15 @@ def _expanded_size(node: Node, memo: dict[int, int], depth: int, max_depth: int)
 class _Builder:
     """Turns composed nodes into plain data (YAML 1.2 core schema)."""
 
-    def __init__(self, max_nodes: int, max_depth: int) -> None:
+    def __init__(self, max_nodes: int, max_depth: int, *, aliases: bool = True) -> None:
         self.budget = max_nodes
         self.max_depth = max_depth
+        self.aliases = aliases  # False when the text has no `*`: then no node is shared and nothing expands
 
     def build_document(self, node: Node) -> Any:
         # Aliases make a small node graph expand into a huge tree (billion laughs): size it before building.
+        if not self.aliases:
+            return self.build(node)  # nesting depth is still bounded by `build`
         self.budget -= _expanded_size(node, {}, 0, self.max_depth)
         if self.budget < 0:
             raise _Refused(node, "input-limit", "the file expands to too many nodes (an alias bomb?)",
@@ -120,7 +123,7 @@ class _Builder:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+            if key_node.value == "<<" and key_node.tag == _TAG + "merge":
                 for source in _merge_sources(value_node):
                     merged.update({k: v for k, v in self.build(source, depth + 1).items() if k not in merged})
                 continue
@@ -258,7 +261,7 @@ def parse_yaml_text(
     text: str, display: str, *, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
 ) -> tuple[list[SourceDocument], list[Diagnostic]]:
     documents: list[SourceDocument] = []
-    builder = _Builder(max_nodes, max_depth)
+    builder = _Builder(max_nodes, max_depth, aliases="*" in text)
     index = 0
     try:
         for node in _compose_all(text):
