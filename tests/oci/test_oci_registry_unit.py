@@ -135,11 +135,22 @@ def test_fetch_verifies_every_digest(fake_registry: Any, make_pipeline: MakePipe
     assert registry.resolve(art.repository, "v9") is None
 
     fake_registry.corrupt.add(art.layers[0].digest)
-    with pytest.raises(EdgecError, match="failed verification"):
+    with pytest.raises(EdgecError, match="failed verification") as exc:
         registry.fetch(art.repository, art.tag)
+    assert exc.value.diagnostic.code == "registry-error" and int(exc.value.exit_code) == 3
     fake_registry.corrupt = {art.digest}
-    with pytest.raises(EdgecError, match="manifest content has digest"):
+    with pytest.raises(EdgecError, match="manifest content has digest") as exc:
         registry.fetch(art.repository, art.digest)
+    assert exc.value.diagnostic.code == "registry-error"
+
+
+def test_a_registry_that_answers_but_refuses_is_a_registry_error(fake_registry: Any,
+                                                                  make_pipeline: MakePipeline) -> None:
+    fake_registry.faults = [400]
+    with pytest.raises(EdgecError) as exc:
+        store(fake_registry).push(make_pipeline())
+    assert exc.value.diagnostic.code == "registry-error" and "HTTP 400" in exc.value.diagnostic.message
+    assert int(exc.value.exit_code) == 3
 
 
 def test_refused_connection_on_a_real_socket_is_unreachable(make_pipeline: MakePipeline) -> None:

@@ -182,3 +182,48 @@ def test_two_compiles_racing_on_one_remote(tmp_path: Path, spec_root: Path, remo
     history = {c.hexsha for c in remote_log(remote)}
     assert set(landed) <= history and len(history) == len(landed)
     subprocess.run(["git", "fsck", "--strict"], cwd=remote, check=True, capture_output=True)
+
+
+def test_registry_refusing_credentials_is_exit_3_and_commits_nothing(
+        spec_root: Path, remote: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with RegistryServer(tmp_path / "auth-registry", users={"robot": "right-password"}) as server:
+        configure(spec_root, registry=f"{server.registry}/edge", remote=remote)
+        monkeypatch.setenv("EDGEC_REGISTRY_USERNAME", "robot")
+        monkeypatch.setenv("EDGEC_REGISTRY_PASSWORD", "wrong-password")
+        code, out = compile_json(spec_root, capsys)
+        assert code == 3 and [d["code"] for d in out["diagnostics"]] == ["registry-auth"]
+        assert "wrong-password" not in json.dumps(out)
+        assert remote_log(remote) == []
+        monkeypatch.setenv("EDGEC_REGISTRY_PASSWORD", "right-password")
+        code, out = compile_json(spec_root, capsys)
+        assert code == 0 and out["commit"]["sha"]
+        assert "right-password" not in json.dumps(out)
+        assert not any(b"right-password" in data for data in remote_tree(remote).values())
+
+
+def test_unreachable_deployment_remote_fails_before_anything_is_pushed(
+        spec_root: Path, tmp_path: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str]) -> None:
+    configure(spec_root, registry=f"{registry.registry}/edge", remote=tmp_path / "no-such-remote.git")
+    code = main(["compile", "--root", str(spec_root)])
+    captured = capsys.readouterr()
+    assert code == 3 and "error[git-failed]" in captured.err and "Traceback" not in captured.err
+    assert RegistryStore(f"{registry.registry}/edge", insecure=True).resolve(
+        "pipelines/edge-inline-replacement-demon", "v1") is None
+
+
+def test_hostile_strings_in_tags_and_values_cannot_change_structure(
+        spec_root: Path, remote: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str]) -> None:
+    configure(spec_root, registry=f"{registry.registry}/edge", remote=remote)
+    hostile = ["a\nreplicas: 99", "{{ .Values.secret }}", "*alias", "&anchor x", "--- !!python/object", "key: value"]
+    edges = spec_root / "specs" / "edges.yaml"
+    quoted = ", ".join(json.dumps(h) for h in hostile)
+    edit(edges, "  tags: []", f"  tags: [{quoted}]\n  values:\n    podAnnotations: {{evil: {json.dumps(hostile[0])}}}")
+    code, out = compile_json(spec_root, capsys)
+    assert code == 0, out["diagnostics"]
+    tree = remote_tree(remote)
+    values = YAML(typ="safe").load(tree[f"edges/{EDGE}/values.yaml"])
+    assert values["replicas"] == 1 and values["podAnnotations"]["evil"] == hostile[0]
+    for name in ("application.yaml", "helmrelease.yaml"):
+        for document in YAML(typ="safe").load_all(tree[f"edges/{EDGE}/{name}"]):
+            assert "99" not in json.dumps(document.get("spec", {}).get("replicas", ""))
