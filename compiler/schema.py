@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 SCHEMA_ID = "https://edgec.dev/schemas/v1/edgec.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -16,6 +16,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 def generate() -> dict[str, Any]:
     """Build the schema of every kind from the pydantic models."""
+    from pydantic import BaseModel
     from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
     from compiler.model import KINDS
@@ -32,7 +33,7 @@ def generate() -> dict[str, Any]:
                 out.pop("default")
             return out
 
-    pairs = [(model, "validation") for model in KINDS.values()]
+    pairs: list[tuple[type[BaseModel], Literal["validation"]]] = [(model, "validation") for model in KINDS.values()]
     _, top = models_json_schema(pairs, by_alias=True, ref_template="#/$defs/{model}",
                                 schema_generator=_NoNullGenerator)
     defs = {name: _without_property_titles(schema) for name, schema in top["$defs"].items()}

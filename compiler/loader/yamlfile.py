@@ -189,7 +189,8 @@ def _core_schema_table() -> dict[str | None, tuple[tuple[str, Any], ...]]:
     by_first: dict[str | None, list[tuple[str, Any]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions:
-            for char in first or [None]:
+            chars: list[str | None] = list(first) if first else [None]
+            for char in chars:
                 by_first.setdefault(char, []).append((tag, regexp))
     catch_all = by_first.get(None, [])
     return {char: tuple(entries + (catch_all if char is not None else [])) for char, entries in by_first.items()}
@@ -198,7 +199,7 @@ def _core_schema_table() -> dict[str | None, tuple[tuple[str, Any], ...]]:
 _CORE_SCHEMA = _core_schema_table()
 
 
-class _NodeLoader(CParser, BaseResolver):  # type: ignore[misc]
+class _NodeLoader(CParser, BaseResolver):
     """libyaml's composer with YAML 1.2 core tag resolution and nothing else (no constructor).
 
     ruamel's `YAML.compose_all` builds a loader class and fresh resolver tables on every call, and its resolver

@@ -89,7 +89,7 @@ def _client_class() -> type[Any]:
     import oras.auth
     import oras.provider
 
-    class Client(oras.provider.Registry):  # type: ignore[misc]
+    class Client(oras.provider.Registry):
         """oras' client with a single-shot `do_request`: auth handshake kept, hidden retries removed."""
 
         def __init__(self, *, hostname: str, insecure: bool, credentials: Credentials | None) -> None:
@@ -100,7 +100,7 @@ def _client_class() -> type[Any]:
             if credentials:
                 self.auth.set_basic_auth(credentials.username, credentials.password)
 
-        def do_request(  # type: ignore[override]
+        def do_request(
             self,
             url: str,
             method: str = "GET",

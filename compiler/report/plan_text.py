@@ -85,9 +85,9 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paused = [a for a in plan.assays if a.action == "pause"]
     if paused:
         lines.append("Assays to pause:")
-        for a in paused:
-            create = ", ".join(f"({p}, {m})" for p, m in a.create)
-            lines.append(f"  {paint(_YELLOW, a.name)} on ({a.pipeline}, {a.model}) -> create on {create}")
+        for assay in paused:
+            create = ", ".join(f"({p}, {m})" for p, m in assay.create)
+            lines.append(f"  {paint(_YELLOW, assay.name)} on ({assay.pipeline}, {assay.model}) -> create on {create}")
         lines.append("")
     s = plan.summary
     if s.errors or s.warnings:
