@@ -104,7 +104,12 @@ def plan(args: argparse.Namespace, console: Console) -> int:
         changes = changes_of_analysis(analysis, deployed)
         document["changes"] = changes.to_json()
     if args.out:
-        Path(args.out).write_text(to_json(document), encoding="utf-8")
+        from compiler.fileio import atomic_write
+
+        try:
+            atomic_write(Path(args.out), to_json(document).encode())
+        except OSError as exc:
+            raise fail("io-error", f"cannot write {args.out}: {exc.strerror or exc}") from exc
     if args.format == "json":
         console.write(to_json(document))
     elif args.format == "markdown":

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import fail
+from compiler.fileio import atomic_write
 from compiler.oci.artifact import (
     INDEX_MEDIA_TYPE,
     MANIFEST_MEDIA_TYPE,
@@ -72,8 +71,8 @@ class LayoutStore:
                 manifest = artifact.manifest_bytes()
                 self._write_blob(artifact.digest, manifest)
                 if not (self.path / "oci-layout").is_file():
-                    _atomic_write(self.path / "oci-layout", canonical_json(LAYOUT_VERSION))
-                _atomic_write(self.path / "index.json", canonical_json(_with_entry(index, artifact, ref)))
+                    atomic_write(self.path / "oci-layout", canonical_json(LAYOUT_VERSION))
+                atomic_write(self.path / "index.json", canonical_json(_with_entry(index, artifact, ref)))
                 self._emit("manifest", ref, artifact.digest, 0, len(blobs), len(manifest))
                 return PushResult(ref, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
         except OSError as exc:
@@ -114,7 +113,7 @@ class LayoutStore:
         if path.is_file() and path.stat().st_size == len(data):
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         return True
 
     def _read_index(self) -> dict[str, Any]:
@@ -169,16 +168,3 @@ def _with_entry(index: dict[str, Any], artifact: Artifact, ref: str) -> dict[str
     manifests.sort(key=lambda e: ((e.get("annotations") or {}).get(REF_NAME, ""), e.get("digest", "")))
     return {**index, "schemaVersion": 2, "mediaType": INDEX_MEDIA_TYPE, "manifests": manifests}
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

@@ -127,3 +127,11 @@ def test_diff_between_publishes_and_versions(root: Path, capsys) -> None:
         ("TYPE_WIDENED", "out.variable", "float32", "float64")]
     assert code == 1  # an output widening is an error for clients reading outputs
     assert run(capsys, "diff", "pub", "nope", "--root", str(root))[0] == 2
+
+
+def test_plan_out_writes_the_json_plan_and_refuses_a_bad_path(root: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "plan.json"
+    assert run(capsys, "plan", "--root", str(root), "--out", str(target), "-q")[0] == 0
+    assert json.loads(target.read_text())["edges"][0]["name"] == EDGE
+    code = main(["plan", "--root", str(root), "--out", str(tmp_path / "missing" / "plan.json")])
+    assert code == 3 and "error[io-error]" in capsys.readouterr().err
