@@ -8,6 +8,7 @@ acknowledge becomes a `breaking-change` diagnostic at P's `replaces` entry namin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,7 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
                 diagnostics.append(Diagnostic.at(
                     where, "breaking-change",
                     f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {broken} under {compatibility}: "
-                    f"publish '{r.publish}' replaces '{r.replaces}'",
+                    f"publish '{r.publish}' replaces '{r.replaces}'{_compared_with(f.message)}",
                     hint=_acknowledge_hint(f.hint, f.rule, f.path, r.publish)))
     diagnostics += _unused_acknowledgements(specs, checks)
     return checks, diagnostics
@@ -109,6 +110,12 @@ def _acknowledge_hint(hint: str | None, rule: str, path: str, publish: str) -> s
     if hint and accept in hint:
         return f"{hint} on publish '{publish}'"
     return f"{hint + '; ' if hint else ''}to accept it, add to publish '{publish}': {accept}"
+
+
+def _compared_with(message: str) -> str:
+    """A transitive finding against an older publish than the replaced one says which (schemadiff's suffix)."""
+    found = re.search(r" \(compared with [^()]+\)$", message)
+    return found.group(0) if found else ""
 
 
 def _change(old: str | None, new: str | None) -> str:
