@@ -33,3 +33,14 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_every_diagnostic_code_is_documented() -> None:
     missing = [code for code in CODES if f"| `{code}` |" not in README]
     assert missing == []
+
+
+def test_pre_commit_hook_runs_validate_on_yaml_files() -> None:
+    import re as regex
+
+    from ruamel.yaml import YAML
+
+    (hook,) = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "edgec-validate" and hook["entry"] == "edgec validate" and hook["pass_filenames"] is True
+    pattern = regex.compile(hook["files"])
+    assert pattern.search("specs/edges.yaml") and pattern.search("a.yml") and not pattern.search("model.onnx")
