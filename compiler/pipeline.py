@@ -88,13 +88,10 @@ def deployed_state(state: DeployState) -> Deployed:
     return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head)
 
 
-def changes_of_analysis(analysis: Analysis, deployed: Deployed) -> Changes:
+def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
+    """What devices would see change: edges added, removed or moved, publishes added or removed."""
     edges = {name: node.publish for name, node in analysis.graph.edges.items()}
     return compare(analysis.specs.publishes, edges, deployed)
-
-
-def changes_of(result: Build, deployed: Deployed) -> Changes:
-    return changes_of_analysis(result.analysis, deployed)
 
 
 def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy: Callable[[Build], DeployRepository],
@@ -109,7 +106,7 @@ def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy
     deployed = deployed_state(repository.current())
     new_lock = built.lock
     problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
-    result.changes = changes_of(built, deployed)
+    result.changes = changes_against(built.analysis, deployed)
     if problems:
         built.diagnostics = sorted_unique([*built.diagnostics, *problems])
         return result
@@ -128,7 +125,7 @@ def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy
         late = immutable_violations(built.analysis.specs, new_lock["publishes"], current)
         if late:
             raise EdgecError(late[0])
-        changes = changes_of(built, current)
+        changes = changes_against(built.analysis, current)
         return Rendered(built.files, commit_message(built, changes, source_commit))
 
     result.sync = repository.sync(render_on)

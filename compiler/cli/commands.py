@@ -91,7 +91,7 @@ def _deploy_repository(specs):
 
 def plan(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis import analyze
-    from compiler.pipeline import changes_of_analysis, deployed_state
+    from compiler.pipeline import changes_against, deployed_state
     from compiler.render.serialize import to_json
 
     root = _root(args)
@@ -101,7 +101,7 @@ def plan(args: argparse.Namespace, console: Console) -> int:
     changes = None
     if analysis.ok:
         deployed = deployed_state(_deploy_repository(analysis.specs).current())
-        changes = changes_of_analysis(analysis, deployed)
+        changes = changes_against(analysis, deployed)
         document["changes"] = changes.to_json()
     if args.out:
         from compiler.fileio import atomic_write

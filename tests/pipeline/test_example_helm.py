@@ -9,18 +9,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.pipeline import build
-from tests.render.helpers import Helm, find_helm
+from tests.render.helpers import Helm
 
 pytestmark = pytest.mark.integration
 SECRET = "example-secret-never-rendered"
 
-
-@pytest.fixture
-def helm(tmp_path: Path) -> Helm:
-    binary = find_helm()
-    if binary is None:
-        pytest.skip("no helm binary (bash .ci/run installs one)")
-    return Helm(binary, tmp_path / "helm-home")
 
 
 def test_every_edge_of_the_example_templates_to_its_engine(spec_root: Path, tmp_path: Path, helm: Helm,
