@@ -99,7 +99,7 @@ def plan(args: argparse.Namespace, console: Console) -> int:
     result = analysis.plan()
     document = result.to_json()
     changes = None
-    if analysis.ok:
+    if analysis.ok and not args.offline:
         deployed = deployed_state(_deploy_repository(analysis.specs).current())
         changes = changes_against(analysis, deployed)
         document["changes"] = changes.to_json()

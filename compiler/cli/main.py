@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detailed-exitcode", action="store_true",
                    help="exit 0 when nothing changes against the deployment repo, 2 when something does")
     p.add_argument("--out", metavar="FILE", help="also write the JSON plan to FILE")
+    p.add_argument("--offline", action="store_true",
+                   help="do not read the deployment repository: no comparison with what is deployed")
     p.set_defaults(handler=commands.plan)
 
     p = sub.add_parser("graph", parents=[_common(("mermaid", "dot"), "mermaid")],

@@ -135,3 +135,12 @@ def test_plan_out_writes_the_json_plan_and_refuses_a_bad_path(root: Path, tmp_pa
     assert json.loads(target.read_text())["edges"][0]["name"] == EDGE
     code = main(["plan", "--root", str(root), "--out", str(tmp_path / "missing" / "plan.json")])
     assert code == 3 and "error[io-error]" in capsys.readouterr().err
+
+
+def test_plan_offline_never_touches_the_deployment_repo(root: Path, tmp_path: Path, capsys) -> None:
+    config = root / "edgec.yaml"
+    config.write_text(config.read_text() + f"  deployRepo: {{url: {tmp_path / 'unreachable.git'}}}\n")
+    code, out = run(capsys, "plan", "--root", str(root), "--offline", "--format", "json")
+    assert code == 0 and "changes" not in json.loads(out)
+    assert not (root / ".edgec").exists()
+    assert run(capsys, "plan", "--root", str(root), "-q")[0] == 3  # online, the remote cannot be read: git-failed
