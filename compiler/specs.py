@@ -52,10 +52,6 @@ class Specs:
         document = self.documents.get((kind, name))
         return document.location(path, key=key) if document else Location()
 
-    def locate_config(self, path: Sequence[PathItem] = ()) -> Location:
-        if self.config_document is None:
-            return Location()
-        return self.config_document.location(("spec", *path))
 
     def pipeline_version(self, pipeline: str, version: str) -> PipelineVersion | None:
         resource = self.pipelines.get(pipeline)
