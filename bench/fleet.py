@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler.model import (
+from compiler.load.spec_set import Specs
+from compiler.spec.model import (
     AssayResource,
     EdgeLocationResource,
     ModelResource,
     PipelineResource,
     PublishResource,
 )
-from compiler.specs import Specs
 
 API = "edgec.dev/v1"
 MODELS = 4

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fleet import FleetShape, fleet_specs
-from compiler.graph import build_graph
-from compiler.plan import build_plan
+from compiler.analysis.graph import build_graph
+from compiler.analysis.plan import build_plan
 
 BASE_EDGES, BASE_PUBLISHES = 12_500, 2_500
 

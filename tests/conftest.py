@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.render.helpers import Helm, find_helm
+from tests.assemble.render.helpers import Helm, find_helm
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def _common(formats: Sequence[str], default: str) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from compiler.cli import commands
+    from compiler.cli import handlers
 
     parser = argparse.ArgumentParser(
         prog="edgec", description="Compile declarative in-line model updates into GitOps deployments.")
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[_common(diag_formats, "text")],
                        help="check specs: schema, references, graph and compatibility policy")
     p.add_argument("files", nargs="*", metavar="FILES", help="report only on these files (pre-commit passes them)")
-    p.set_defaults(handler=commands.validate)
+    p.set_defaults(handler=handlers.validate)
 
     p = sub.add_parser("plan", parents=[_common(plan_formats, "text")],
                        help="show what the specs do to every edge location")
@@ -50,20 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="also write the JSON plan to FILE")
     p.add_argument("--offline", action="store_true",
                    help="do not read the deployment repository: no comparison with what is deployed")
-    p.set_defaults(handler=commands.plan)
+    p.set_defaults(handler=handlers.plan)
 
     p = sub.add_parser("graph", parents=[_common(("mermaid", "dot"), "mermaid")],
                        help="print the edge-transfer graph as Mermaid or Graphviz source")
-    p.set_defaults(handler=commands.graph)
+    p.set_defaults(handler=handlers.graph)
 
     p = sub.add_parser("render", parents=[_common(diag_formats, "text")], help="write the rendered tree to DIR")
     p.add_argument("--out", metavar="DIR", required=True, help="output folder (replaced atomically)")
-    p.set_defaults(handler=commands.render)
+    p.set_defaults(handler=handlers.render)
 
     p = sub.add_parser("compile", parents=[_common(diag_formats, "text")],
                        help="validate, plan, push artifacts, render and commit to the deployment repo")
     p.add_argument("--dry-run", action="store_true", help="stop before push and commit; print what would change")
-    p.set_defaults(handler=commands.compile_)
+    p.set_defaults(handler=handlers.compile_)
 
     p = sub.add_parser("diff", parents=[_common(diag_formats, "text")],
                        help="diff the schemas of two publishes (or PIPELINE:VERSION pairs)")
@@ -71,14 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW", help="publish name or PIPELINE:VERSION")
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="exit 1 when a finding reaches this severity for clients or the log (default: error)")
-    p.set_defaults(handler=commands.diff)
+    p.set_defaults(handler=handlers.diff)
 
     p = sub.add_parser("schema", parents=[_common(("json",), "json")], help="print the JSON Schema of spec files")
-    p.set_defaults(handler=commands.schema)
+    p.set_defaults(handler=handlers.schema)
 
     p = sub.add_parser("init", parents=[_common(diag_formats, "text")], help="create a new spec repo in DIR")
     p.add_argument("directory", metavar="DIR")
-    p.set_defaults(handler=commands.init)
+    p.set_defaults(handler=handlers.init)
     return parser
 
 

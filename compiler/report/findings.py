@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compiler.analysis.schemadiff import Finding
 from compiler.report.diagnostics import escape_data, escape_property
-from compiler.schemadiff import Finding
 
 _COLOR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"

@@ -5,7 +5,7 @@ the way edges move), edge locations small nodes attached to their current publis
 
 from __future__ import annotations
 
-from compiler.graph import TransferGraph
+from compiler.analysis.graph import TransferGraph
 
 
 def _ids(graph: TransferGraph) -> tuple[dict[str, str], dict[str, str]]:

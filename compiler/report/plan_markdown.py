@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.plan import Plan
+from compiler.analysis.plan import Plan
 from compiler.report.plan_text import MAX_NAMES, finding_line, summary_line
 
 #: Rows of the edge table shown before the rest folds away.

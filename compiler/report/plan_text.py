@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.plan import Plan, Summary
+from compiler.analysis.plan import Plan, Summary
 
 _GREEN, _YELLOW, _RED, _CYAN, _BOLD, _DIM, _RESET = (
     "\033[32m", "\033[33m", "\033[31m", "\033[36m", "\033[1m", "\033[2m", "\033[0m")

@@ -1,0 +1,101 @@
+"""Where the rendered tree goes: the deployment repository's settings, resolved against the spec root."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler.diagnostics import fail
+from compiler.spec.model import DeployRepo
+
+from .base import redact_url
+
+DEFAULT_AUTHOR_NAME = "edgec"
+DEFAULT_AUTHOR_EMAIL = "edgec@localhost"
+
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_SCP_LIKE = re.compile(r"^[^/]+:")  # git's `[user@]host:path`: a colon before the first slash
+_BAD_BRANCH = re.compile(r"(^[-/.])|(\.\.)|(//)|(/\.)|(@\{)|([/.]$)|(\.lock$)|(\.lock/)")
+
+
+def is_local_path(url: str) -> bool:
+    """True for a plain path (git's local transport), as opposed to `scheme://...` or `host:path`."""
+    return not _URL_SCHEME.match(url) and not _SCP_LIKE.match(url)
+
+
+def cache_dir_for(spec_root: Path, url: str) -> Path:
+    """`<spec root>/.edgec/deploy-cache/<hash of url>`: one clone per remote, never shared between remotes."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return spec_root / ".edgec" / "deploy-cache" / digest
+
+
+@dataclass(frozen=True)
+class DeployTarget:
+    """Settings of one deployment repository.
+
+    `url` None is the local default mode: `cache_dir` is then the repository itself (a normal repository at
+    `<spec root>/.edgec/deploy` whose working tree shows the last commit) and commits are never pushed. With a
+    `url` (a path or any git URL), `cache_dir` is a private clone that edgec resets at will.
+    """
+
+    cache_dir: Path
+    url: str | None = None
+    branch: str = "main"
+    path: str = "."  # sub-folder of the repository that holds the rendered tree; "." is the root
+    author_name: str = DEFAULT_AUTHOR_NAME
+    author_email: str = DEFAULT_AUTHOR_EMAIL
+
+    def __post_init__(self) -> None:
+        if self.url is not None and is_local_path(self.url):
+            # git resolves a relative path against its working directory, which is the cache: pin it now.
+            object.__setattr__(self, "url", os.path.abspath(self.url))
+        object.__setattr__(self, "cache_dir", Path(os.path.abspath(self.cache_dir)))
+        object.__setattr__(self, "path", _normalise_path(self.path))
+        if not self.branch or _BAD_BRANCH.search(self.branch) or not re.fullmatch(r"[A-Za-z0-9._/-]+", self.branch):
+            raise fail("schema", f"deployRepo.branch {self.branch!r} is not a valid git branch name")
+        for value in (self.author_name, self.author_email):
+            if not value or any(c in value for c in "<>\n\r"):
+                raise fail("schema", f"invalid git author {value!r}")
+
+    @classmethod
+    def from_config(cls, spec_root: Path, repo: DeployRepo | None) -> DeployTarget:
+        """The target for `edgec.yaml`'s `deployRepo` (None: the local default under `.edgec/deploy`).
+
+        A relative local path in `url` is relative to the spec root.
+        """
+        if repo is None:
+            return cls(cache_dir=spec_root / ".edgec" / "deploy")
+        url = repo.url
+        if is_local_path(url) and not os.path.isabs(url):
+            url = os.path.abspath(spec_root / url)
+        author = {} if repo.author is None else {"author_name": repo.author.name, "author_email": repo.author.email}
+        return cls(
+            cache_dir=cache_dir_for(spec_root, url), url=url, branch=repo.branch, path=repo.path, **author
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return self.url is None
+
+    @property
+    def display_url(self) -> str:
+        """The URL without credentials (or the local repository's folder), for messages and results."""
+        return str(self.cache_dir) if self.url is None else redact_url(self.url)
+
+    @property
+    def prefix(self) -> str:
+        """`path` as a prefix of repository paths: "" for the root, else "sub/dir/"."""
+        return "" if self.path == "." else self.path + "/"
+
+
+def _normalise_path(path: str) -> str:
+    raw = path.replace("\\", "/").strip()
+    norm = posixpath.normpath(raw) if raw else "."
+    parts = norm.split("/")
+    if raw.startswith("/") or ".." in parts or ".git" in parts or "\0" in raw:
+        raise fail("schema", f"deployRepo.path {path!r} must be a relative folder inside the repository")
+    return norm

@@ -1,0 +1,61 @@
+"""The rendered tree (SPEC section 6) as `{path: bytes}`: per-edge GitOps files plus plan.json, PLAN.md and the lock.
+
+Pure: the same specs give byte-identical files. Nothing here carries a timestamp or a source commit; those belong
+to the deployment commit's trailers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from compiler.analysis.graph import TransferGraph
+from compiler.assemble.publish_artifacts import PublishArtifacts
+from compiler.assemble.render import EdgeRelease, render_edge_files, render_plan_md
+from compiler.assemble.render.serialize import to_json
+from compiler.load.spec_set import Specs
+
+PLAN_FILE = "plan.json"
+PLAN_MD_FILE = "PLAN.md"
+LOCK_FILE = "edgec.lock.json"
+LOCK_VERSION = 1
+
+
+def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: PublishArtifacts,
+                 registry: str) -> EdgeRelease:
+    node = graph.edges[edge]
+    device = specs.edges[edge].spec
+    deployment = specs.publishes[node.publish].spec.deployment_config
+    return EdgeRelease(
+        edge=edge, publish=node.publish, pipeline=node.pipeline, version=node.version, tags=tuple(device.tags),
+        arch=device.arch, accel=device.accel, engine=deployment.engine, engine_lb=deployment.engine_lb,
+        registry=registry, pipeline_digest=artifacts.pipeline.digest, chart_digest=artifacts.chart.digest,
+        engine_image=specs.config.engine_image, overrides=device.values, replaced=node.moved,
+        insecure_registry=specs.config.insecure_registry,
+    )
+
+
+def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, Any]:
+    """`edgec.lock.json`: every publish with its pinned digests. Publishes recorded here are immutable."""
+    return {
+        "version": LOCK_VERSION,
+        "registry": registry,
+        "publishes": {
+            name: {"pipeline": specs.publishes[name].spec.pipeline, "version": specs.publishes[name].spec.version,
+                   **built.lock_entry(registry)}
+            for name, built in sorted(artifacts.items())
+        },
+    }
+
+
+def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
+                   artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    outputs = specs.config.outputs
+    for edge in sorted(graph.edges):
+        release = edge_release(specs, graph, edge, artifacts[graph.edges[edge].publish], registry)
+        files.update(render_edge_files(release, outputs))
+    files[PLAN_FILE] = to_json(plan).encode()
+    files[PLAN_MD_FILE] = render_plan_md(plan)
+    files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry)).encode()
+    return files

@@ -1,0 +1,125 @@
+"""Helm values of one edge location, as pure data (SPEC section 6).
+
+`helm_values` is a pure function of an `EdgeRelease`: nothing is read from the environment or the disk, so an
+unchanged plan gives byte-identical values, and no credential can leak into them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.spec import engine
+from compiler.spec.engine import engine_image
+from compiler.spec.model import NAME_PATTERN, Accel, Arch, EngineConfig, EngineLbConfig
+
+#: Prefix of the annotations edgec adds to the engine pods.
+ANNOTATION_PREFIX = "edgec.dev/"
+_NAME = re.compile(NAME_PATTERN)
+
+
+@dataclass(frozen=True)
+class EdgeRelease:
+    """Everything rendering needs about one edge location on its current publish."""
+
+    edge: str
+    publish: str
+    pipeline: str
+    version: str
+    tags: tuple[str, ...]
+    arch: Arch
+    accel: Accel
+    engine: EngineConfig
+    engine_lb: EngineLbConfig
+    registry: str  # OCI repository prefix, e.g. "localhost:5000/edge"
+    pipeline_digest: str  # sha256:... of the pipeline artifact's manifest
+    chart_digest: str  # sha256:... of the chart artifact's manifest; "" when unknown
+    engine_image: str  # config engineImage, e.g. ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0
+    overrides: Mapping[str, Any] = field(default_factory=dict)  # the location's `values`, merged last
+    replaced: bool = False  # the edge came to this publish through a replacement
+    insecure_registry: bool = False  # plain-HTTP registry (Flux's OCIRepository needs to know)
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.edge) or len(self.edge) > 63:
+            raise ValueError(f"edge name {self.edge!r} is not a valid name")
+
+    @property
+    def chart_version(self) -> str:
+        return chart_version(self.version)
+
+    @property
+    def pipeline_url(self) -> str:
+        return f"{self.registry}/pipelines/{self.pipeline}@{self.pipeline_digest}"
+
+
+def chart_version(version: str) -> str:
+    """Wallaroo's chart version for a pipeline version: a SemVer pre-release of 0.0.1."""
+    return f"0.0.1-{version}"
+
+
+
+
+
+
+
+
+def edge_bundle(release: EdgeRelease) -> str:
+    return engine.edge_bundle(release.edge, release.engine.cpus, release.pipeline_url, release.registry)
+
+
+def pod_annotations(release: EdgeRelease) -> dict[str, str]:
+    """Which edge, publish, pipeline and version a pod runs; deliberately not the source commit."""
+    return {
+        f"{ANNOTATION_PREFIX}edge": release.edge,
+        f"{ANNOTATION_PREFIX}publish": release.publish,
+        f"{ANNOTATION_PREFIX}pipeline": release.pipeline,
+        f"{ANNOTATION_PREFIX}version": release.version,
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def helm_values(release: EdgeRelease) -> dict[str, Any]:
+    """The values of `edges/<edge>/values.yaml`: edgec's keys, then the location's overrides merged last."""
+    repository, tag = engine_image(release.engine_image, release.arch, release.accel)
+    engine: dict[str, Any] = {
+        "cpus": _number(release.engine.cpus),
+        "memory": release.engine.memory,
+        "pipelineUrl": release.pipeline_url,
+    }
+    if release.engine.gpus:
+        engine["gpus"] = release.engine.gpus
+    values: dict[str, Any] = {
+        "image": {"repository": repository, "tag": tag},
+        "engine": engine,
+        "edgeName": release.edge,
+        "ociRegistry": {"registry": release.registry},
+        "edgeBundle": edge_bundle(release),
+        "replicas": 1,
+        "podAnnotations": pod_annotations(release),
+    }
+    return deep_merge(values, release.overrides)
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else, `null` included, replaces. A `null` stays in the values, where
+    Helm reads it as "remove this key", chart defaults included. Neither argument is modified."""
+    out: dict[str, Any] = {k: _copy(v) for k, v in base.items()}
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = _copy(value)
+    return out
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(v) for v in value]
+    return value

@@ -1,0 +1,159 @@
+"""`edgec compile` and `edgec render`: validate -> plan -> push -> render -> commit, stopping at the first failure.
+
+Nothing after a failing stage runs: invalid specs build nothing, a failed push commits nothing, and a render that
+fails leaves the deployment repository untouched (the git adapter writes nothing until the tree is complete).
+The registry and the deployment repository are handed in as Protocols, so tests use fakes or real services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler import __version__
+from compiler.adapters.deploy import DeployRepository, DeployState, Rendered, SyncResult, commit_trailers
+from compiler.adapters.oci.store import ArtifactStore, PushResult
+from compiler.analysis.analyze import Analysis, analyze
+from compiler.analysis.deployed import Changes, Deployed, compare, immutable_violations
+from compiler.analysis.plan import Plan
+from compiler.assemble.oci_objects import Artifact
+from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
+from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
+from compiler.diagnostics import Diagnostic, EdgecError, has_errors, sorted_unique
+
+Stage = Callable[[str], None]
+
+
+@dataclass
+class Build:
+    """What a spec root compiles to, before anything leaves the machine."""
+
+    analysis: Analysis
+    artifacts: dict[str, PublishArtifacts] = field(default_factory=dict)
+    plan: Plan | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @property
+    def lock(self) -> dict[str, Any]:
+        return lock_document(self.analysis.specs, self.artifacts, self.analysis.registry)
+
+
+@dataclass
+class CompileResult:
+    build: Build
+    changes: Changes | None = None
+    pushed: list[PushResult] = field(default_factory=list)
+    sync: SyncResult | None = None
+    dry_run: bool = False
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.build.diagnostics
+
+
+def build(root: Path) -> Build:
+    """Analyse, build every artifact in memory and render the tree (pure apart from reading spec files)."""
+    analysis = analyze(root)
+    result = Build(analysis, diagnostics=list(analysis.diagnostics))
+    if not result.ok:
+        return result
+    artifacts, problems = build_artifacts(analysis.specs)
+    result.diagnostics = sorted_unique([*result.diagnostics, *problems])
+    if not result.ok:
+        return result
+    registry = analysis.registry
+    result.artifacts = artifacts
+    result.plan = analysis.plan(pipeline_url=lambda name: artifacts[name].pinned_pipeline_url(registry))
+    result.files = render_outputs(analysis.specs, analysis.graph, result.plan.to_json(), artifacts, registry)
+    return result
+
+
+def unique_artifacts(artifacts: Mapping[str, PublishArtifacts]) -> list[Artifact]:
+    """Each artifact once (publishes of one version share theirs), in a stable order."""
+    seen: dict[str, Artifact] = {}
+    for name in sorted(artifacts):
+        for artifact in (artifacts[name].pipeline, artifacts[name].chart):
+            seen.setdefault(artifact.reference, artifact)
+    return [seen[ref] for ref in sorted(seen)]
+
+
+def deployed_state(state: DeployState) -> Deployed:
+    return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head)
+
+
+def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
+    """What devices would see change: edges added, removed or moved, publishes added or removed."""
+    edges = {name: node.publish for name, node in analysis.graph.edges.items()}
+    return compare(analysis.specs.publishes, edges, deployed)
+
+
+def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy: Callable[[Build], DeployRepository],
+                  source_commit: str | None, dry_run: bool = False, stage: Stage = lambda _: None) -> CompileResult:
+    """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError."""
+    result = CompileResult(build(root), dry_run=dry_run)
+    built = result.build
+    stage(f"validated {len(built.analysis.files)} spec files")
+    if not built.ok:
+        return result
+    repository = deploy(built)
+    deployed = deployed_state(repository.current())
+    new_lock = built.lock
+    problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
+    result.changes = changes_against(built.analysis, deployed)
+    if problems:
+        built.diagnostics = sorted_unique([*built.diagnostics, *problems])
+        return result
+    if dry_run:
+        return result
+
+    target = store(built)
+    for artifact in unique_artifacts(built.artifacts):
+        result.pushed.append(target.push(artifact))
+    uploaded = sum(p.uploaded for p in result.pushed)
+    stage(f"pushed {len(result.pushed)} artifacts to {target!r} ({uploaded} blobs uploaded)")
+
+    def render_on(state: DeployState) -> Rendered:
+        """Called again on a newer head when the push races another compile: re-check before committing."""
+        current = deployed_state(state)
+        late = immutable_violations(built.analysis.specs, new_lock["publishes"], current)
+        if late:
+            raise EdgecError(late[0])
+        changes = changes_against(built.analysis, current)
+        return Rendered(built.files, commit_message(built, changes, source_commit))
+
+    result.sync = repository.sync(render_on)
+    return result
+
+
+def commit_message(result: Build, changes: Changes, source_commit: str | None) -> str:
+    """One summary line, the plan's replacements, then the trailers as the last paragraph."""
+    assert result.plan is not None
+    plan = result.plan.to_json()
+    moved = len(changes.edges_moved)
+    summary = (f"edgec: {moved} edge{'s' * (moved != 1)} moved, {len(changes.publishes_added)} "
+               f"publish{'es' * (len(changes.publishes_added) != 1)} added")
+    if changes.edges_added:
+        summary += f", {len(changes.edges_added)} edge{'s' * (len(changes.edges_added) != 1)} added"
+    if changes.edges_removed:
+        summary += f", {len(changes.edges_removed)} edge{'s' * (len(changes.edges_removed) != 1)} removed"
+    lines = [summary, ""]
+    for r in plan["replacements"]:
+        edges = ", ".join(r["edges"]) or "no edge"
+        lines.append(f"- {r['publish']} replaces {r['replaces']} ({r['kind']}: {r['from']['pipeline']} "
+                     f"{r['from']['version']} -> {r['to']['pipeline']} {r['to']['version']}): {edges}")
+    for edge, old, new in changes.edges_moved:
+        lines.append(f"- edge {edge}: {old} -> {new}")
+    body = "\n".join(_one_line(line) for line in lines).strip()
+    return f"{body}\n\n{commit_trailers(source_commit, __version__).strip()}\n"
+
+
+def _one_line(text: str) -> str:
+    """Names are validated, but keep every message line a single line whatever reaches it."""
+    return text.replace("\r", " ").replace("\n", " ") if "\n" in text or "\r" in text else text

@@ -1,0 +1,51 @@
+"""A small progress printer for pushes. The CLI decides whether to use it (not with -q, not in CI)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from compiler.adapters.oci.store import ProgressEvent
+
+_VERBS = {
+    "blob-uploaded": "pushed",
+    "blob-present": "exists",
+    "manifest": "tagged",
+    "unchanged": "unchanged",
+}
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+class TtyProgress:
+    """Prints one line per event to stderr; on a terminal, blob lines overwrite each other."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._tty = bool(getattr(self._stream, "isatty", lambda: False)())
+        self._open_line = False
+
+    def __call__(self, event: ProgressEvent) -> None:
+        verb = _VERBS.get(event.kind, event.kind)
+        short = event.digest.removeprefix("sha256:")[:12]
+        if event.kind.startswith("blob-"):
+            text = f"{event.reference}: blob {event.index}/{event.total} {short} {human_size(event.size)} {verb}"
+            if self._tty:
+                self._stream.write("\r\x1b[K" + text)
+                self._open_line = True
+                self._stream.flush()
+                return
+        else:
+            text = f"{event.reference}: {verb} {event.digest}"
+        if self._open_line:
+            self._stream.write("\r\x1b[K")
+            self._open_line = False
+        self._stream.write(text + "\n")
+        self._stream.flush()

@@ -1,0 +1,62 @@
+"""How an edge runs its engine: the image for its device, CONFIG_CPUS and the edge bundle (NOTES.md).
+
+One place for these rules, shared by the rendered Helm values and the operator commands of the plan, so that a
+`helm upgrade` printed by `edgec plan` carries exactly the bundle the rendered values hold. Pure.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import shlex
+from collections.abc import Mapping
+
+from compiler.spec.model import Accel, Arch
+
+#: Version of the `edgeBundle` format.
+BUNDLE_VERSION = "1"
+#: Suffix of the engine image repository per architecture and per accelerator (NOTES.md: `fitzroy-mini` with
+#: `-aarch64`, `-cuda` and `-jetson` variants). The documented ones are arm, cuda and jetson; the other
+#: accelerators follow the same `-<accel>` rule and power10 the `-<arch>` rule (an override of
+#: `image.repository` in the location's `values` wins). Jetson images are aarch64 builds, so jetson does not
+#: add `-aarch64` as well.
+ARCH_SUFFIX: Mapping[Arch, str] = {Arch.X86: "", Arch.ARM: "-aarch64", Arch.POWER10: "-power10"}
+ACCEL_SUFFIX: Mapping[Accel, str] = {
+    Accel.NONE: "",
+    Accel.CUDA: "-cuda",
+    Accel.JETSON: "-jetson",
+    Accel.OPENVINO: "-openvino",
+    Accel.QAIC: "-qaic",
+    Accel.ROCM: "-rocm",
+}
+
+
+def config_cpus(cpus: float) -> int:
+    """CONFIG_CPUS as Wallaroo computes it: max(1, ceil(engine cpus))."""
+    return max(1, math.ceil(cpus))
+
+
+def engine_image(image: str, arch: Arch | str, accel: Accel | str) -> tuple[str, str]:
+    """(repository, tag) of the engine image for a device: the suffix goes on the repository's last path
+    component, before the tag (`ghcr.io/wallaroolabs/fitzroy-mini-aarch64:v2024.1.0`)."""
+    repository, sep, tag = image.rpartition(":")
+    if not sep or "/" in tag or not repository:
+        raise ValueError(f"engine image {image!r} has no tag")
+    arch, accel = Arch(arch), Accel(accel)
+    arch_suffix = "" if accel is Accel.JETSON else ARCH_SUFFIX[arch]
+    return repository + arch_suffix + ACCEL_SUFFIX[accel], tag
+
+
+def edge_bundle(edge: str, cpus: float, pipeline_url: str, registry: str) -> str:
+    """base64 of the `export KEY=value` lines the engine reads. Never a JOIN_TOKEN: an edgec edge never joins
+    an Ops center, so a replacement (where Wallaroo writes `JOIN_TOKEN=omitted_for_replace`) renders the same
+    keys as a first deployment. Values are shell-quoted where needed."""
+    entries = [
+        ("BUNDLE_VERSION", BUNDLE_VERSION),
+        ("CONFIG_CPUS", str(config_cpus(cpus))),
+        ("EDGE_NAME", edge),
+        ("PIPELINE_URL", pipeline_url),
+        ("OCI_REGISTRY", registry),
+    ]
+    text = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in entries)
+    return base64.b64encode(text.encode()).decode("ascii")

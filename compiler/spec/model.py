@@ -1,0 +1,385 @@
+"""The spec model: every resource kind, in one place.
+
+These pydantic models are the single source of truth of the spec format. `compiler.spec.schema` generates the public
+JSON Schema (`schemas/edgec.schema.json`) from them, and a test proves the checked-in file is current. Rules that a
+JSON Schema can express live here as field constraints or `json_schema_extra`, so the schema and the models never
+disagree; rules across documents (references, cycles) are semantic checks elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum, StrEnum
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, ForwardRef, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+
+API_VERSION = "edgec.dev/v1"
+NAME_PATTERN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+# Versions end up in OCI tags (`<pipeline>:<version>`) and in chart versions (`0.0.1-<version>`, a SemVer
+# pre-release), so only characters valid in both are allowed.
+VERSION_PATTERN = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$"
+
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=63)]
+VersionName = Annotated[str, StringConstraints(pattern=VERSION_PATTERN, max_length=63)]
+Quantity = Annotated[str, StringConstraints(pattern=QUANTITY_PATTERN)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors (a misspelt key must never be silently ignored); values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+
+# --------------------------------------------------------------------------------------------------- fields
+class DataType(StrEnum):
+    BOOL = "bool"
+    INT8 = "int8"
+    INT16 = "int16"
+    INT32 = "int32"
+    INT64 = "int64"
+    UINT8 = "uint8"
+    UINT16 = "uint16"
+    UINT32 = "uint32"
+    UINT64 = "uint64"
+    FLOAT16 = "float16"
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+    STRING = "string"
+    BINARY = "binary"
+    DATE = "date"
+    TIMESTAMP = "timestamp"
+    DECIMAL = "decimal"
+    LIST = "list"
+    STRUCT = "struct"
+
+
+TimeUnit = Literal["s", "ms", "us", "ns"]
+
+_TYPE_RULES: list[JsonValue] = [
+    {"if": {"properties": {"type": {"const": "decimal"}}},
+     "then": {"required": ["precision", "scale"]},
+     "else": {"not": {"anyOf": [{"required": ["precision"]}, {"required": ["scale"]}]}}},
+    {"if": {"properties": {"type": {"const": "list"}}},
+     "then": {"required": ["items"]}, "else": {"not": {"required": ["items"]}}},
+    {"if": {"properties": {"type": {"const": "struct"}}},
+     "then": {"required": ["fields"]}, "else": {"not": {"required": ["fields"]}}},
+    {"if": {"properties": {"type": {"const": "timestamp"}}},
+     "else": {"not": {"anyOf": [{"required": ["unit"]}, {"required": ["tz"]}]}}},
+]
+
+
+class FieldType(_Strict):
+    """A type: what a field or a list item holds."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _TYPE_RULES})
+
+    type: DataType
+    nullable: bool = False
+    shape: list[Annotated[int, Field(ge=-1)]] | None = Field(
+        default=None, min_length=1, description="fixed-shape tensor dimensions; -1 is a dynamic dimension"
+    )
+    fields: list[SchemaField] | None = Field(default=None, min_length=1)
+    items: FieldType | None = None
+    unit: TimeUnit | None = None
+    tz: str | None = None
+    precision: Annotated[int, Field(ge=1, le=76)] | None = None
+    scale: Annotated[int, Field(ge=0, le=76)] | None = None
+    description: str | None = None
+
+
+class SchemaField(FieldType):
+    """A named field of a model's input or output schema."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": _TYPE_RULES}, title="Field")
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\s.\[\]]+$")]
+
+
+
+
+# --------------------------------------------------------------------------------------------------- common
+class Arch(StrEnum):
+    X86 = "x86"
+    ARM = "arm"
+    POWER10 = "power10"
+
+
+class Accel(StrEnum):
+    NONE = "none"
+    CUDA = "cuda"
+    JETSON = "jetson"
+    OPENVINO = "openvino"
+    QAIC = "qaic"
+    ROCM = "rocm"
+
+
+#: Accelerators that need one architecture (SPEC section 1); the rest run anywhere.
+ACCEL_REQUIRES_ARCH: dict[Accel, Arch] = {
+    Accel.JETSON: Arch.ARM,
+    Accel.OPENVINO: Arch.X86,
+    Accel.QAIC: Arch.X86,
+    Accel.ROCM: Arch.X86,
+}
+
+
+class Compatibility(StrEnum):
+    BACKWARD = "BACKWARD"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD = "FORWARD"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL = "FULL"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+    NONE = "NONE"
+
+
+class Metadata(_Strict):
+    name: Name
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------- kinds
+_FRAMEWORKS = [
+    "onnx", "tensorflow", "keras", "pytorch", "sklearn", "xgboost", "python", "custom", "mlflow", "vllm",
+]
+
+
+class ModelSpec(_Strict):
+    framework: Annotated[str, StringConstraints(pattern=r"^(" + "|".join(_FRAMEWORKS) + r"|hugging-face-[a-z0-9-]+)$")]
+    artifact: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="file or directory, relative to the spec file; must stay inside the spec root"
+    )
+    arch: Arch = Arch.X86
+    accel: Accel = Accel.NONE
+    tensor_fields: list[str] | None = Field(default=None, alias="tensorFields")
+    input_schema: list[SchemaField] = Field(alias="inputSchema", min_length=1)
+    output_schema: list[SchemaField] = Field(alias="outputSchema", min_length=1)
+
+
+class Step(_Strict):
+    model: Name
+
+
+class PipelineVersion(_Strict):
+    name: VersionName
+    steps: list[Step] = Field(min_length=1)
+
+
+class PipelineSpec(_Strict):
+    versions: list[PipelineVersion] = Field(min_length=1, description="ordered, oldest first")
+
+
+class EngineConfig(_Strict):
+    cpus: Annotated[float, Field(gt=0)] = 1.0
+    memory: Quantity = "1Gi"
+    arch: Arch | None = Field(default=None, description="default: the models' own")
+    accel: Accel | None = Field(default=None, description="default: the models' own")
+    gpus: Annotated[int, Field(ge=0)] = 0
+
+
+class EngineLbConfig(_Strict):
+    cpus: Annotated[float, Field(gt=0)] = 0.2
+    memory: Quantity = "512Mi"
+
+
+class DeploymentConfig(_Strict):
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    engine_lb: EngineLbConfig = Field(default_factory=EngineLbConfig, alias="engineLb")
+
+
+class Acknowledgement(_Strict):
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
+    field: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="the finding's path in log-column form, e.g. out.variable or in.detections[].score"
+    )
+    reason: str | None = None
+
+
+class PublishSpec(_Strict):
+    pipeline: Name
+    version: VersionName
+    replaces: list[Name] = Field(default_factory=list, json_schema_extra={"uniqueItems": True})
+    deployment_config: DeploymentConfig = Field(default_factory=DeploymentConfig, alias="deploymentConfig")
+    compatibility: Compatibility | None = None
+    acknowledge: list[Acknowledgement] = Field(default_factory=list)
+
+
+class EdgeLocationSpec(_Strict):
+    publish: Name
+    tags: list[str] = Field(default_factory=list)
+    arch: Arch = Arch.X86
+    accel: Accel = Accel.NONE
+    values: dict[str, Any] = Field(default_factory=dict, description="Helm value overrides, merged last")
+
+
+class AssaySpec(_Strict):
+    pipeline: Name
+    model: Name
+    iopath: Annotated[str, StringConstraints(min_length=1)]
+
+
+class OutputKind(StrEnum):
+    HELM_VALUES = "helm-values"
+    ARGOCD = "argocd"
+    FLUX = "flux"
+
+
+class GitAuthor(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^<>\n]+$")]
+    email: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^<>\s]+$")]
+
+
+_SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+_NAME = rf"{_SEGMENT}(?:\.{_SEGMENT})*"  # a file or folder name: dots only between segments
+
+
+class DeployRepo(_Strict):
+    url: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="a git URL, or a path (relative to the spec root) to a repository")
+    # git ref-name rules without lookarounds: no leading '-', no '..', no '//', no trailing '/' or '.'
+    branch: Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(?:[./]{_SEGMENT})*$", max_length=200)] = "main"
+    # a folder inside the repository: relative, no '..', no hidden components such as .git
+    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = "."
+    author: GitAuthor | None = None
+
+
+class ConfigSpec(_Strict):
+    registry: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$")] | None = None
+    insecure_registry: bool = Field(default=False, alias="insecureRegistry")
+    deploy_repo: DeployRepo | None = Field(default=None, alias="deployRepo")
+    engine_image: Annotated[str, StringConstraints(pattern=r"^[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")] = Field(
+        default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage"
+    )
+    compatibility: Compatibility = Compatibility.BACKWARD
+    outputs: list[OutputKind] = Field(
+        default_factory=lambda: [OutputKind.HELM_VALUES, OutputKind.ARGOCD, OutputKind.FLUX],
+        json_schema_extra={"uniqueItems": True},
+    )
+    exclude: list[str] = Field(default_factory=list, description="glob patterns, relative to the spec root")
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://[^\s]+$", max_length=500)] | None = Field(
+        default=None, description="URL of this spec repository: the org.opencontainers.image.source annotation")
+
+
+class _Resource(_Strict):
+    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion")
+    metadata: Metadata
+
+
+class ModelResource(_Resource):
+    kind: Literal["Model"]
+    spec: ModelSpec
+
+
+class PipelineResource(_Resource):
+    kind: Literal["Pipeline"]
+    spec: PipelineSpec
+
+
+class PublishResource(_Resource):
+    kind: Literal["Publish"]
+    spec: PublishSpec
+
+
+class EdgeLocationResource(_Resource):
+    kind: Literal["EdgeLocation"]
+    spec: EdgeLocationSpec
+
+
+class AssayResource(_Resource):
+    kind: Literal["Assay"]
+    spec: AssaySpec
+
+
+class ConfigResource(_Strict):
+    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion")
+    kind: Literal["Config"]
+    metadata: Metadata | None = None
+    spec: ConfigSpec = Field(default_factory=ConfigSpec)
+
+
+Resource = ModelResource | PipelineResource | PublishResource | EdgeLocationResource | AssayResource
+
+#: kind name -> resource model, in the order the kinds are documented.
+KINDS: dict[str, type[BaseModel]] = {
+    "Model": ModelResource,
+    "Pipeline": PipelineResource,
+    "Publish": PublishResource,
+    "EdgeLocation": EdgeLocationResource,
+    "Assay": AssayResource,
+    "Config": ConfigResource,
+}
+
+
+# --------------------------------------------------------------------------------------------------- trusted build
+def construct_trusted(model: type[_M], data: Mapping[str, Any]) -> _M:
+    """Build `model` from data that already passed the JSON Schema generated from these models.
+
+    `model_validate` would first compile pydantic's core schemas: about 130 ms per process, a third of what a
+    pre-commit run may take. The schema check has already proven the shape, so this walks the declared fields
+    with `model_construct` (no validation), applying defaults, aliases and enum conversion. A test proves it
+    builds exactly what `model_validate` builds.
+    """
+    values: dict[str, Any] = {}
+    for name, key, annotation, default in _fields(model):
+        if key in data:
+            values[name] = _convert(annotation, data[key])
+        elif default is not _REQUIRED:
+            values[name] = default() if callable(default) else default
+    return model.model_construct(**values)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+_REQUIRED = object()
+
+
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, Any, Any], ...]:
+    """(name, key in the document, annotation, default) per field; a default is a value or a factory to call.
+
+    Resolved once per class: pydantic's `get_default` inspects the factory's signature on every call.
+    """
+    hints: dict[str, Any] | None = None
+    out = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if annotation is None or isinstance(annotation, str | ForwardRef):  # unresolved at class creation
+            hints = hints or get_type_hints(model, include_extras=False)
+            annotation = hints[name]
+        if info.is_required():
+            default: Any = _REQUIRED
+        elif info.default_factory is not None:
+            default = info.default_factory
+        else:
+            default = info.default
+            if callable(default):  # a callable default value (none today) must not be mistaken for a factory
+                default = (lambda value: lambda: value)(default)
+        out.append((name, info.alias or name, annotation, default))
+    return tuple(out)
+
+
+def _convert(annotation: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return _convert(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item,) = get_args(annotation)
+        return [_convert(item, v) for v in value]
+    if origin is dict:
+        _, item = get_args(annotation)
+        return {k: _convert(item, v) for k, v in value.items()}
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return construct_trusted(annotation, value)
+        if issubclass(annotation, Enum):
+            return annotation(value)
+        if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+    return value

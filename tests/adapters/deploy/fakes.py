@@ -1,0 +1,105 @@
+"""An in-memory `DeployRepository` for unit tests of the compile pipeline (no git, no disk).
+
+    repo = FakeDeployRepository()
+    result = repo.sync(lambda state: Rendered({"plan.json": b"{}"}, "compile\\n\\nEdgec-Version: 0.1.0"))
+    assert repo.tree == {"plan.json": b"{}"} and result.commit == repo.head
+
+It applies the same ownership rule as the real adapter (`compiler.adapters.deploy.base.is_managed`); the contract
+test in `test_deploy_contract.py` runs one scenario against both. Knobs: `races=n` lands a competing commit before each
+of the next n pushes (so `build` is called again on the new head); `fail_with=fail("git-failed", ...)` makes the
+next pushes fail like an unreachable remote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from compiler.adapters.deploy.base import (
+    DeployState,
+    Rendered,
+    SyncResult,
+    check_relpath,
+    check_rendered_files,
+    is_managed,
+)
+from compiler.diagnostics import EdgecError, fail
+
+
+@dataclass(frozen=True)
+class FakeCommit:
+    sha: str
+    parent: str | None
+    files: Mapping[str, bytes]  # the whole repository, paths from its root
+    message: str
+
+
+@dataclass(frozen=True)
+class FakeState:
+    head: str | None
+    files: Mapping[str, bytes]  # relative to the target path
+
+    def read(self, relpath: str) -> bytes | None:
+        return self.files.get(check_relpath(relpath))
+
+
+@dataclass
+class FakeDeployRepository:
+    path: str = "."
+    branch: str = "main"
+    url: str = "memory://deploy"
+    races: int = 0
+    fail_with: EdgecError | None = None
+    commits: list[FakeCommit] = field(default_factory=list)  # oldest first
+    heads_seen: list[str | None] = field(default_factory=list)  # the head of every `build` call
+
+    @classmethod
+    def with_files(cls, files: Mapping[str, bytes], **kwargs: object) -> FakeDeployRepository:
+        """A repository that already holds `files` (paths from the repository root), e.g. unmanaged ones."""
+        repo = cls(**kwargs)  # type: ignore[arg-type]
+        repo._commit(dict(files), "initial")
+        return repo
+
+    @property
+    def head(self) -> str | None:
+        return self.commits[-1].sha if self.commits else None
+
+    @property
+    def tree(self) -> dict[str, bytes]:
+        return dict(self.commits[-1].files) if self.commits else {}
+
+    @property
+    def _prefix(self) -> str:
+        return "" if self.path == "." else self.path.rstrip("/") + "/"
+
+    def current(self) -> DeployState:
+        p = self._prefix
+        return FakeState(self.head, {k[len(p) :]: v for k, v in self.tree.items() if k.startswith(p)})
+
+    def sync(self, build: Callable[[DeployState], Rendered], *, max_attempts: int = 5) -> SyncResult:
+        p = self._prefix
+        for attempt in range(1, max_attempts + 1):
+            self.heads_seen.append(self.head)
+            rendered = build(self.current())
+            check_rendered_files(rendered.files)
+            old = self.tree
+            new = {k: v for k, v in old.items() if not (k.startswith(p) and is_managed(k[len(p) :]))}
+            new.update({p + k: v for k, v in rendered.files.items()})
+            changed = tuple(sorted(k[len(p) :] for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
+            if not changed:
+                return SyncResult(None, (), attempt, self.branch, self.url)
+            if self.fail_with is not None:
+                raise self.fail_with
+            if self.races > 0:
+                self.races -= 1
+                self._commit({**old, f"competitor/{len(self.commits)}.txt": b"x"}, "a competing commit")
+                continue
+            sha = self._commit(new, rendered.message)
+            return SyncResult(sha, changed, attempt, self.branch, self.url)
+        raise fail("git-failed", f"pushing to {self.url} (branch {self.branch}) was rejected {max_attempts} times")
+
+    def _commit(self, files: dict[str, bytes], message: str) -> str:
+        digest = hashlib.sha1(repr((self.head, sorted(files.items()), message)).encode()).hexdigest()
+        self.commits.append(FakeCommit(digest, self.head, files, message))
+        return digest
