@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compiler.analysis.compatibility import ReplacementCheck, check_replacements, input_changes, new_log_schema
 from compiler.analysis.graph import Replacement, TransferGraph, build_graph
@@ -46,7 +46,7 @@ class Analysis:
     def plan(self, *, pipeline_url: Callable[[str], str] | None = None) -> Plan:
         from compiler.analysis.plan import build_plan  # not imported by `validate`, which never builds a plan
 
-        def findings_for(replacement: Replacement) -> list[dict]:
+        def findings_for(replacement: Replacement) -> list[dict[str, Any]]:
             check = self.checks.get((replacement.publish, replacement.replaces))
             return check.findings_json() if check else []
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.cli.console import Console
 from compiler.diagnostics import ExitCode, exit_code_for, fail
+
+if TYPE_CHECKING:
+    from compiler.adapters.deploy import DeployRepository
+    from compiler.adapters.oci.store import ArtifactStore
+    from compiler.compile.stages import Build
+    from compiler.diagnostics import Diagnostic
+    from compiler.load.spec_set import Specs
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -70,7 +78,7 @@ def init(args: argparse.Namespace, console: Console) -> int:
 
 
 
-def _print_diagnostics(console: Console, fmt: str, diagnostics: list, *, files: int | None = None) -> None:
+def _print_diagnostics(console: Console, fmt: str, diagnostics: list[Diagnostic], *, files: int | None = None) -> None:
     from compiler.report import diagnostics as printers
 
     if fmt == "json":
@@ -83,7 +91,7 @@ def _print_diagnostics(console: Console, fmt: str, diagnostics: list, *, files: 
             console.write(printers.summary(diagnostics, files) + "\n")
 
 
-def _deploy_repository(specs):
+def _deploy_repository(specs: Specs) -> DeployRepository:
     from compiler.adapters.deploy import DeployTarget, GitDeployRepository
 
     return GitDeployRepository(DeployTarget.from_config(specs.root, specs.config.deploy_repo))
@@ -165,7 +173,7 @@ def compile_(args: argparse.Namespace, console: Console) -> int:
 
     root = _root(args)
 
-    def store(result):
+    def store(result: Build) -> ArtifactStore:
         from compiler.adapters.oci.layout import LayoutStore
         from compiler.report.progress import TtyProgress
 

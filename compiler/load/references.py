@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from compiler.diagnostics import Diagnostic
 from compiler.load.schema_check import did_you_mean
 from compiler.load.spec_set import Specs
-from compiler.spec.model import ACCEL_REQUIRES_ARCH, Accel, Arch
+from compiler.spec.model import ACCEL_REQUIRES_ARCH, Accel, Arch, FieldType, SchemaField
 
 
 def check_references(specs: Specs) -> list[Diagnostic]:
@@ -26,7 +28,7 @@ def _field_names(specs: Specs) -> list[Diagnostic]:
     """Fields are matched by name path in schema diffs, so siblings must have distinct names."""
     out: list[Diagnostic] = []
 
-    def walk(model: str, fields: list, path: tuple) -> None:
+    def walk(model: str, fields: list[SchemaField], path: tuple[str | int, ...]) -> None:
         seen: set[str] = set()
         for index, field in enumerate(fields):
             if field.name in seen:
@@ -35,7 +37,7 @@ def _field_names(specs: Specs) -> list[Diagnostic]:
             seen.add(field.name)
             walk_type(model, field, (*path, index))
 
-    def walk_type(model: str, field_type, path: tuple) -> None:
+    def walk_type(model: str, field_type: FieldType, path: tuple[str | int, ...]) -> None:
         if field_type.fields:
             walk(model, field_type.fields, (*path, "fields"))
         if field_type.items is not None:
@@ -47,7 +49,8 @@ def _field_names(specs: Specs) -> list[Diagnostic]:
     return out
 
 
-def _unknown(specs: Specs, kind: str, name: str, path: tuple, what: str, value: str, known) -> Diagnostic:
+def _unknown(specs: Specs, kind: str, name: str, path: tuple[str | int, ...], what: str, value: str,
+            known: Iterable[str]) -> Diagnostic:
     return Diagnostic.at(specs.locate(kind, name, path), "unknown-reference", f"{what} '{value}' not found",
                          hint=did_you_mean(value, known))
 
@@ -114,7 +117,7 @@ def _assay_references(specs: Specs) -> list[Diagnostic]:
 
 
 def _accelerators(specs: Specs) -> list[Diagnostic]:
-    checks: list[tuple[str, str, tuple, Arch, Accel | None]] = []
+    checks: list[tuple[str, str, tuple[str | int, ...], Arch, Accel | None]] = []
     for name, model in specs.models.items():
         checks.append(("Model", name, ("spec", "accel"), model.spec.arch, model.spec.accel))
     for name, edge in specs.edges.items():

@@ -17,7 +17,7 @@ def version_models(specs: Specs, pipeline: str, version: str) -> tuple[str, ...]
 
 
 
-def item_path(specs: Specs, publish: str, replaced: str) -> tuple[str, ...] | tuple:
+def item_path(specs: Specs, publish: str, replaced: str) -> tuple[str | int, ...]:
     replaces = specs.publishes[publish].spec.replaces
     return ("spec", "replaces", replaces.index(replaced)) if replaced in replaces else ("spec", "replaces")
 
