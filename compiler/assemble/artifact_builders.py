@@ -14,6 +14,7 @@ from compiler.assemble.archive import tar_gz_directory
 from compiler.assemble.oci_objects import Artifact, Blob, canonical_json
 from compiler.diagnostics import fail
 from compiler.spec.model import DeploymentConfig, ModelSpec, PipelineVersion
+from compiler.spec.naming import chart_repository, chart_version, pipeline_repository
 
 PIPELINE_ARTIFACT_TYPE = "application/vnd.edgec.pipeline.v1+json"
 PIPELINE_CONFIG_MEDIA_TYPE = "application/vnd.edgec.pipeline.config.v1+json"
@@ -31,23 +32,6 @@ SOURCE = "org.opencontainers.image.source"
 MODEL_ANNOTATION = "dev.edgec.model"
 UNPACK_ANNOTATION = "io.deis.oras.content.unpack"  # lets `oras pull` unpack a directory layer
 
-PIPELINES = "pipelines"
-CHARTS = "charts"
-
-
-def pipeline_repository(pipeline: str) -> str:
-    return f"{PIPELINES}/{pipeline}"
-
-
-def chart_repository(pipeline: str) -> str:
-    return f"{CHARTS}/{pipeline}"
-
-
-def chart_tag(chart_version: str) -> str:
-    """Helm's rule: SemVer build metadata `+` is not valid in a tag and becomes `_`."""
-    return chart_version.replace("+", "_")
-
-
 def pipeline_artifact(
     pipeline: str,
     version: PipelineVersion,
@@ -58,7 +42,7 @@ def pipeline_artifact(
     engine: dict[str, Any],
     source: str | None = None,
 ) -> Artifact:
-    """`pipelines/<pipeline>:<version>`: a config blob describing the version, one layer per model.
+    """The pipeline artifact (`compiler.spec.naming`): a config blob describing the version, one layer per model.
 
     `model_paths` maps a model name to its resolved artifact (a file, or a directory archived reproducibly).
     Only models used by the version's steps are included, in step order, each once.
@@ -103,19 +87,20 @@ def pipeline_artifact(
     )
 
 
-def chart_artifact(pipeline: str, chart_version: str, chart_tgz: bytes, chart_yaml: dict[str, Any], *,
+def chart_artifact(pipeline: str, version: str, chart_tgz: bytes, chart_yaml: dict[str, Any], *,
                    source: str | None = None) -> Artifact:
-    """`charts/<pipeline>:<chart_version>` with Helm's media types, so `helm pull oci://...` accepts it.
+    """The chart of a pipeline version (`compiler.spec.naming`) with Helm's media types, so `helm pull oci://...`
+    accepts it.
 
     Unlike `helm push`, no `org.opencontainers.image.created` annotation is stamped: the digest depends on
     the chart content only.
     """
-    annotations = {TITLE: str(chart_yaml.get("name", pipeline)), VERSION: chart_version, **_source(source)}
+    annotations = {TITLE: str(chart_yaml.get("name", pipeline)), VERSION: chart_version(version), **_source(source)}
     if chart_yaml.get("description"):
         annotations[DESCRIPTION] = str(chart_yaml["description"])
     return Artifact(
         repository=chart_repository(pipeline),
-        tag=chart_tag(chart_version),
+        tag=chart_version(version),
         artifact_type=None,
         config=Blob(HELM_CONFIG_MEDIA_TYPE, canonical_json(chart_yaml)),
         layers=(Blob(HELM_CHART_MEDIA_TYPE, chart_tgz),),

@@ -14,7 +14,6 @@ from compiler.analysis.graph import engine_platform
 from compiler.assemble.artifact_builders import chart_artifact, pipeline_artifact
 from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.render import package_chart
-from compiler.assemble.render.values import chart_version
 from compiler.diagnostics import Diagnostic
 from compiler.load.spec_set import Specs
 from compiler.spec.model import DeploymentConfig
@@ -29,7 +28,7 @@ class PublishArtifacts:
     def lock_entry(self, registry: str) -> dict[str, Any]:
         """What `edgec.lock.json` records for this publish: where its artifacts are and their digests."""
         return {
-            "pipelineArtifact": f"{registry}/{self.pipeline.repository}:{self.pipeline.tag}",
+            "pipelineArtifact": f"{registry}/{self.pipeline.reference}",
             "pipelineDigest": self.pipeline.digest,
             "chart": f"oci://{registry}/{self.chart.repository}",
             "chartVersion": self.chart.tag,
@@ -83,7 +82,7 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
             out[name] = PublishArtifacts(name, built.pipeline, built.chart)
             continue
         chart_tgz, chart_yaml = package_chart(spec.pipeline, spec.version)
-        chart = chart_artifact(spec.pipeline, chart_version(spec.version), chart_tgz, chart_yaml,
+        chart = chart_artifact(spec.pipeline, spec.version, chart_tgz, chart_yaml,
                                source=specs.config.source)
         artifacts = PublishArtifacts(name, pipeline, chart)
         by_version[key] = (name, artifacts)

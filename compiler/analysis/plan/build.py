@@ -16,6 +16,7 @@ from compiler.analysis.plan.operator_commands import Target, commands_for
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 from compiler.diagnostics import Diagnostic, Severity, sorted_unique
 from compiler.load.spec_set import Specs
+from compiler.spec import naming
 from compiler.spec.model import SchemaField
 
 FindingsFor = Callable[[Replacement], Sequence[Any]]
@@ -56,8 +57,9 @@ def build_plan(
 ) -> Plan:
     """`registry` is used when the config names none (e.g. the local OCI layout's prefix)."""
     registry = specs.config.registry or registry
-    info = {name: PublishInfo(pipeline_url(name) if pipeline_url else f"{registry}/pipelines/{p.pipeline}:{p.version}",
-                              f"oci://{registry}/charts/{p.pipeline}", f"0.0.1-{p.version}")
+    info = {name: PublishInfo(pipeline_url(name) if pipeline_url else naming.pipeline_tag_url(registry, p.pipeline,
+                                                                                               p.version),
+                              naming.chart_url(registry, p.pipeline), naming.chart_version(p.version))
             for name, p in graph.publishes.items()}
     edge_info = {}
     for name, edge in graph.edges.items():

@@ -14,6 +14,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from compiler.spec import naming
 from compiler.spec.engine import config_cpus, edge_bundle, engine_image
 
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
@@ -72,10 +73,10 @@ def commands_for(target: Target, *, registry: str, image: str) -> Commands:
     bundle = edge_bundle(target.edge, target.cpus, target.pipeline_url, registry)
     device_image = ":".join(engine_image(image, target.arch, target.accel))
     verb = "upgrade" if target.moved else "install"
-    chart = shlex.quote(f"oci://{registry}/charts/{target.pipeline}")
+    chart = shlex.quote(naming.chart_url(registry, target.pipeline))
     helm = (
         f"helm {verb} --atomic $HELM_INSTALL_NAME {chart} --namespace $HELM_INSTALL_NAMESPACE"
-        f" --version {shlex.quote('0.0.1-' + target.version)}"
+        f" --version {shlex.quote(naming.chart_version(target.version))}"
         f" --set ociRegistry.username=$OCI_USERNAME --set ociRegistry.password=$OCI_PASSWORD"
         f" --set edgeBundle={bundle}"
     )

@@ -1,4 +1,4 @@
-"""The edge Helm chart, packaged per publish as chart `<pipeline>` at version `0.0.1-<version>`.
+"""The edge Helm chart, packaged per publish as chart `<pipeline>` at its chart version (`compiler.spec.naming`).
 
 The chart source ships in `templates/edge-chart/` (without Chart.yaml, which is generated here). Packaging is
 byte-for-byte reproducible (compiler.assemble.archive), so the chart's digest is known before any push.
@@ -13,9 +13,9 @@ from typing import Any
 
 from compiler.assemble.archive import tar_gz
 from compiler.assemble.render.serialize import to_yaml
-from compiler.assemble.render.values import chart_version
 from compiler.resources import templates_dir
 from compiler.spec.model import NAME_PATTERN, VERSION_PATTERN
+from compiler.spec.naming import chart_version
 
 CHART_SOURCE = "edge-chart"
 _DESCRIPTION = "Wallaroo edge inference engine for one pipeline publish, rendered by edgec."

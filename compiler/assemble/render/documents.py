@@ -19,6 +19,7 @@ from typing import Any
 
 from compiler.assemble.render.serialize import to_json
 from compiler.assemble.render.values import ANNOTATION_PREFIX, EdgeRelease
+from compiler.spec import naming
 
 RELEASE_NAME = "edge-engine"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -65,7 +66,7 @@ def argocd_application(release: EdgeRelease, values: dict[str, Any]) -> dict[str
         "spec": {
             "project": "default",
             "source": {
-                "repoURL": f"{release.registry}/charts",
+                "repoURL": naming.charts_location(release.registry),
                 "chart": release.pipeline,
                 "targetRevision": release.chart_version,
                 "helm": {"releaseName": RELEASE_NAME, "valuesObject": values},
@@ -85,7 +86,7 @@ def flux_oci_repository(release: EdgeRelease) -> dict[str, Any]:
         ref["digest"] = release.chart_digest  # takes precedence over the tag
     spec: dict[str, Any] = {
         "interval": FLUX_INTERVAL,
-        "url": f"oci://{release.registry}/charts/{release.pipeline}",
+        "url": naming.chart_url(release.registry, release.pipeline),
         "ref": ref,
         "layerSelector": {"mediaType": HELM_CHART_LAYER, "operation": "copy"},
         "secretRef": {"name": FLUX_REGISTRY_SECRET},

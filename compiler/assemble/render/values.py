@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.spec import engine
+from compiler.spec import engine, naming
 from compiler.spec.engine import engine_image
 from compiler.spec.model import NAME_PATTERN, Accel, Arch, EngineConfig, EngineLbConfig
 
@@ -47,22 +47,11 @@ class EdgeRelease:
 
     @property
     def chart_version(self) -> str:
-        return chart_version(self.version)
+        return naming.chart_version(self.version)
 
     @property
     def pipeline_url(self) -> str:
-        return f"{self.registry}/pipelines/{self.pipeline}@{self.pipeline_digest}"
-
-
-def chart_version(version: str) -> str:
-    """Wallaroo's chart version for a pipeline version: a SemVer pre-release of 0.0.1."""
-    return f"0.0.1-{version}"
-
-
-
-
-
-
+        return naming.pipeline_digest_url(self.registry, self.pipeline, self.pipeline_digest)
 
 
 def edge_bundle(release: EdgeRelease) -> str:

@@ -14,6 +14,7 @@ from compiler.adapters.oci.transport import HttpResponse, TransportError
 from compiler.assemble.archive import tar_gz
 from compiler.assemble.artifact_builders import chart_artifact, pipeline_artifact
 from compiler.assemble.oci_objects import Artifact, sha256_digest
+from compiler.spec import naming
 from compiler.spec.model import DeploymentConfig, ModelSpec, PipelineVersion
 from tests.support.registry import RegistryServer, helm_binary, require_registry
 
@@ -45,7 +46,7 @@ def helm() -> str:
 
 # ------------------------------------------------------------------------------------------ samples
 def sample_chart(pipeline: str = "demo", version: str = "v1") -> Artifact:
-    chart_version = f"0.0.1-{version}"
+    chart_version = naming.chart_version(version)
     chart_yaml = {"apiVersion": "v2", "name": pipeline, "version": chart_version, "type": "application"}
     files = {
         f"{pipeline}/Chart.yaml": f"apiVersion: v2\nname: {pipeline}\nversion: {chart_version}\n".encode(),
@@ -54,7 +55,7 @@ def sample_chart(pipeline: str = "demo", version: str = "v1") -> Artifact:
             b"data:\n  chartVersion: {{ .Chart.Version | quote }}\n"
         ),
     }
-    return chart_artifact(pipeline, chart_version, tar_gz(files), chart_yaml)
+    return chart_artifact(pipeline, version, tar_gz(files), chart_yaml)
 
 
 def _schema(name: str) -> list[dict[str, Any]]:

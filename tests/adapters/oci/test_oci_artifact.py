@@ -19,7 +19,6 @@ from compiler.assemble.artifact_builders import (
     PIPELINE_ARTIFACT_TYPE,
     PIPELINE_CONFIG_MEDIA_TYPE,
     REVISION,
-    chart_artifact,
     pipeline_artifact,
 )
 from compiler.assemble.oci_objects import MANIFEST_MEDIA_TYPE, Artifact, Blob, canonical_json, sha256_digest
@@ -131,8 +130,3 @@ def test_chart_artifact_uses_helm_media_types(make_chart: Callable[..., Artifact
     assert [layer.media_type for layer in art.layers] == [HELM_CHART_MEDIA_TYPE]
     assert "org.opencontainers.image.created" not in art.annotations
     assert art.digest == make_chart("demo", "v2").digest
-
-
-def test_chart_tag_replaces_plus_like_helm() -> None:
-    art = chart_artifact("demo", "0.0.1-v2+build.1", b"tgz", {"name": "demo", "version": "0.0.1-v2+build.1"})
-    assert art.tag == "0.0.1-v2_build.1"
