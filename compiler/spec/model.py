@@ -198,6 +198,42 @@ class Acknowledgement(_Strict):
     reason: str | None = None
 
 
+#: A soak time: whole units, largest first, e.g. `2h`, `1d`, `1h30m`, `90s` (w, d, h, m, s).
+DURATION_PATTERN = r"^([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
+Duration = Annotated[str, StringConstraints(pattern=DURATION_PATTERN, min_length=2, max_length=40)]
+
+
+class WaveSelector(_Strict):
+    """Which edges a wave takes; every given condition must hold (SPEC section 7)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    match_labels: dict[str, str] | None = Field(
+        default=None, alias="matchLabels", description="EdgeLocation metadata.labels; every pair must match")
+    match_tags: list[str] | None = Field(
+        default=None, alias="matchTags", description="EdgeLocation spec.tags; every tag must be present")
+    percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
+        default=None, description="a stable share of the edges not in an earlier wave, by a hash of "
+        "(replacing publish name, edge name)")
+
+
+class Wave(_Strict):
+    name: Name
+    selector: WaveSelector | None = Field(
+        default=None, description="absent: every edge not in an earlier wave (only the last wave)")
+    soak: Duration | None = Field(
+        default=None, description="how long this wave runs before the next may be promoted, e.g. 2h, 1d")
+
+
+class Rollout(_Strict):
+    waves: list[Wave] = Field(min_length=1, description="ordered; an edge belongs to the first wave it matches")
+    promoted: Name | None = Field(
+        default=None, description="the last wave whose edges have moved; absent: none has moved yet")
+    coverage: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, json_schema_extra={"uniqueItems": True},
+        description="label keys whose every value (held by an edge of a later wave) the first wave must include")
+
+
 class PublishSpec(_Strict):
     pipeline: Name
     version: VersionName
@@ -205,6 +241,8 @@ class PublishSpec(_Strict):
     deployment_config: DeploymentConfig = Field(default_factory=DeploymentConfig, alias="deploymentConfig")
     compatibility: Compatibility | None = None
     acknowledge: list[Acknowledgement] = Field(default_factory=list)
+    rollout: Rollout | None = Field(
+        default=None, description="move the replaced publishes' edges in waves instead of all at once")
 
 
 class EdgeLocationSpec(_Strict):

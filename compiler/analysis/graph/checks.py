@@ -32,7 +32,7 @@ def orphan_warnings(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
                 severity=Severity.WARNING,
                 hint=f"add an EdgeLocation with `publish: {name}`, let it replace a publish, or remove it"))
     for r in graph.replacements:
-        if not len(r.edges):
+        if not r.edges.reach:
             out.append(Diagnostic.at(
                 specs.locate("Publish", r.publish, item_path(specs, r.publish, r.replaces)), "empty-replacement",
                 f"publish '{r.publish}' replaces '{r.replaces}', which carries no edge location",

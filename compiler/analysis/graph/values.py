@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["version-update", "pipeline-transfer"]
@@ -41,23 +41,36 @@ def cons(head: str, rest: Chain | None) -> Chain:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class EdgeSet:
-    """The edges in `order[start:end]`: a view shared by every replacement, materialised on demand."""
+    """The edges in `order[start:end]` minus those in `held[held_start:held_end]`: a view shared by every
+    replacement, materialised on demand. `held` is the span of edges that a roll-out keeps below the link (an
+    edge still waiting is inside the replaced subtree, yet does not move); without roll-outs it is empty."""
 
     order: tuple[str, ...]
     start: int
     end: int
+    held: tuple[str, ...] = ()
+    held_start: int = 0
+    held_end: int = 0
 
     def __len__(self) -> int:
-        return self.end - self.start
+        return (self.end - self.start) - (self.held_end - self.held_start)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.order[self.start : self.end])
+        if self.held_end == self.held_start:
+            return iter(self.order[self.start : self.end])
+        held = set(self.held[self.held_start : self.held_end])
+        return (name for name in self.order[self.start : self.end] if name not in held)
 
     def __repr__(self) -> str:
         return f"EdgeSet({self.names()})"
 
     def names(self) -> tuple[str, ...]:
-        return tuple(sorted(self.order[self.start : self.end]))
+        return tuple(sorted(self))
+
+    @property
+    def reach(self) -> int:
+        """How many edges the replaced subtree carries, moved or still held by a roll-out."""
+        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,7 @@ class PublishNode:
     replaced_by: str | None  # the accepted replacer
     history: Chain  # this publish, then each replacer up to the root
     edges: tuple[str, ...]  # edges added to this publish, sorted
+    waiting: tuple[str, ...] = ()  # edges a roll-out of its replacer still holds here, sorted
 
     @property
     def root(self) -> str:
@@ -83,7 +97,8 @@ class PublishNode:
 
     @property
     def active(self) -> bool:
-        return self.replaced_by is None
+        """Not replaced, or replaced by a roll-out that still holds edges here (it stays rendered)."""
+        return self.replaced_by is None or bool(self.waiting)
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,7 @@ class EdgeNode:
     version: str
     history: Chain
     logs: Chain  # pipelines along the history, consecutive repeats collapsed
+    wave: tuple[str, str] | None = None  # (replacing publish, wave) of the last roll-out link the edge took
 
     @property
     def moved(self) -> bool:
@@ -120,7 +136,8 @@ class AssayPause:
     iopath: str
     reason: str
     create: tuple[str, str]  # the key (pipeline, model) of the assay to create instead
-    action: str = "pause"
+    action: str = "pause"  # or "pending": a roll-out still has waves to move; it pauses after `after_wave`
+    after_wave: str | None = None  # under a roll-out: the wave whose promotion moves the last edge
 
 
 @dataclass(frozen=True)
@@ -134,12 +151,44 @@ class Replacement:
     assays: tuple[AssayPause, ...]
 
 
+WaveState = Literal["moved", "next", "waiting"]
+
+
+@dataclass(frozen=True)
+class WaveNode:
+    name: str
+    soak: str | None  # as written, e.g. "2h"
+    soak_seconds: int  # 0 without a soak
+    edges: tuple[str, ...]  # every edge of the replaced subtrees that falls in this wave, sorted
+    state: WaveState  # moved: up to `promoted`; next: the one after; waiting: the rest
+
+
+@dataclass(frozen=True)
+class RolloutNode:
+    """The roll-out of one replacing publish over the edges of every publish it replaces."""
+
+    publish: str
+    replaces: tuple[str, ...]  # the replaced publishes it applies to (accepted links)
+    promoted: str | None  # None: nothing promoted (or an unknown wave, reported elsewhere)
+    waves: tuple[WaveNode, ...]
+    unassigned: tuple[str, ...]  # edges that match no wave: they stay on the replaced publish
+
+    @property
+    def next_wave(self) -> WaveNode | None:
+        return next((w for w in self.waves if w.state == "next"), None)
+
+    @property
+    def complete(self) -> bool:
+        return all(w.state == "moved" for w in self.waves)
+
+
 @dataclass(frozen=True)
 class TransferGraph:
     publishes: Mapping[str, PublishNode]
     edges: Mapping[str, EdgeNode]
     pipelines: Mapping[str, PipelineNode]
     replacements: tuple[Replacement, ...]  # sorted by (publish, replaces)
+    rollouts: Mapping[str, RolloutNode] = field(default_factory=dict)  # by replacing publish, sorted
 
     def roots(self) -> list[str]:
         return sorted(name for name, node in self.publishes.items() if node.active)

@@ -12,7 +12,7 @@ from compiler.load.load_root import load_specs
 from tests.analysis.graph.specfiles import CASES, case_root
 
 GRAPH_CODES = {"replace-cycle", "replace-conflict", "arch-mismatch", "step-mismatch", "orphan-publish",
-               "empty-replacement"}
+               "empty-replacement", "rollout-unassigned", "wave-order", "empty-wave", "rollout-coverage"}
 NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
 
