@@ -21,7 +21,7 @@ class Severity(StrEnum):
 class ExitCode(IntEnum):
     OK = 0
     INVALID = 1  # the specs are invalid or violate the policy
-    USAGE = 2  # also `plan --detailed-exitcode` when something changes
+    USAGE = 2  # (`plan --detailed-exitcode` exits 2 for "changes" and 1 for every failure, usage included)
     ENVIRONMENT = 3  # registry, git, auth, disk
 
 
@@ -64,11 +64,24 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
+def position_text(file: str | None, line: int | None, column: int | None, *, nowhere: str = "edgec") -> str:
+    """The one spelling of a position: `file:line:col` (as far as known); `nowhere` when there is no file."""
+    parts = [file or nowhere]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
+
+
 @dataclass(frozen=True)
 class Location:
     file: str | None = None
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        return position_text(self.file, self.line, self.column, nowhere="?")
 
 
 @dataclass(frozen=True, order=True)
@@ -103,6 +116,10 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def position(self) -> str:
+        return position_text(self.file, self.line, self.column)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)

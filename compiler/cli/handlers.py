@@ -42,7 +42,7 @@ def _only_files(root: Path, files: list[str]) -> set[str]:
 
 def validate(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
-    from compiler.report import diagnostics as printers
+    from compiler.report.diagnostics import PRINTERS, DiagnosticsReport
 
     root = _root(args)
     analysis = analyze(root)
@@ -50,14 +50,8 @@ def validate(args: argparse.Namespace, console: Console) -> int:
     if args.files:
         wanted = _only_files(root, args.files)
         shown = [d for d in shown if d.file is None or d.file in wanted]
-    if args.format == "json":
-        console.write(printers.as_json(shown))
-    elif args.format == "github":
-        console.write(printers.as_github(shown))
-    else:
-        console.write(printers.as_text(shown, color=console.color))
-        if not console.quiet:
-            console.write(printers.summary(shown, len(args.files) if args.files else len(analysis.files)) + "\n")
+    files = len(args.files) if args.files else len(analysis.files)
+    console.emit(PRINTERS, args.format, DiagnosticsReport(shown, files), root=root)
     return int(exit_code_for(shown))
 
 
@@ -78,17 +72,11 @@ def init(args: argparse.Namespace, console: Console) -> int:
 
 
 
-def _print_diagnostics(console: Console, fmt: str, diagnostics: list[Diagnostic], *, files: int | None = None) -> None:
-    from compiler.report import diagnostics as printers
+def _print_diagnostics(console: Console, fmt: str, diagnostics: list[Diagnostic], root: Path,
+                       *, files: int | None = None) -> None:
+    from compiler.report.diagnostics import PRINTERS, DiagnosticsReport
 
-    if fmt == "json":
-        console.write(printers.as_json(diagnostics))
-    elif fmt == "github":
-        console.write(printers.as_github(diagnostics))
-    else:
-        console.write(printers.as_text(diagnostics, color=console.color))
-        if files is not None and not console.quiet and diagnostics:
-            console.write(printers.summary(diagnostics, files) + "\n")
+    console.emit(PRINTERS, fmt, DiagnosticsReport(diagnostics, files if diagnostics else None), root=root)
 
 
 def _deploy_repository(specs: Specs) -> DeployRepository:
@@ -97,11 +85,19 @@ def _deploy_repository(specs: Specs) -> DeployRepository:
     return GitDeployRepository(DeployTarget.from_config(specs.root, specs.config.deploy_repo))
 
 
+#: `plan --detailed-exitcode`, as terraform: 0 nothing changes, 1 an error of any kind, 2 something changes.
+DETAILED_CHANGES = 2
+
+
 def plan(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
     from compiler.assemble.render.serialize import to_json
     from compiler.compile.stages import changes_against, deployed_state
+    from compiler.report.plan_formats import PRINTERS, PlanReport
 
+    if args.detailed_exitcode and args.offline:
+        raise fail("usage", "--detailed-exitcode cannot be combined with --offline: nothing would be compared",
+                   hint="drop --offline, or drop --detailed-exitcode")
     root = _root(args)
     analysis = analyze(root)
     result = analysis.plan()
@@ -118,35 +114,25 @@ def plan(args: argparse.Namespace, console: Console) -> int:
             atomic_write(Path(args.out), to_json(document).encode())
         except OSError as exc:
             raise fail("io-error", f"cannot write {args.out}: {exc.strerror or exc}") from exc
-    if args.format == "json":
-        console.write(to_json(document))
-    elif args.format == "markdown":
-        from compiler.report.plan_markdown import render_plan_markdown
-
-        console.write(render_plan_markdown(result))
-    elif args.format == "github":
-        _print_diagnostics(console, "github", analysis.diagnostics)
-    else:
-        from compiler.report.plan_text import render_plan_text
-
-        console.write(render_plan_text(result, color=console.color))
-        if changes is not None:
-            console.write(changes.summary() + "\n")
+    console.emit(PRINTERS, args.format, PlanReport(result, document, changes), root=root)
     code = exit_code_for(analysis.diagnostics)
-    if code == ExitCode.OK and args.detailed_exitcode and changes is not None and changes.any:
-        return int(ExitCode.USAGE)  # terraform's convention: 2 = the plan changes something
-    return int(code)
+    if not args.detailed_exitcode:
+        return int(code)
+    if code != ExitCode.OK:
+        return int(ExitCode.INVALID)
+    return DETAILED_CHANGES if changes is not None and changes.any else int(ExitCode.OK)
 
 
 def graph(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
-    from compiler.report.graph_format import to_dot, to_mermaid
+    from compiler.report.graph_format import PRINTERS
 
-    analysis = analyze(_root(args))
+    root = _root(args)
+    analysis = analyze(root)
     if not analysis.ok:
-        _print_diagnostics(console, "text", analysis.diagnostics)
+        _print_diagnostics(console, "text", analysis.diagnostics, root)
         return int(exit_code_for(analysis.diagnostics))
-    console.write(to_mermaid(analysis.graph) if args.format == "mermaid" else to_dot(analysis.graph))
+    console.emit(PRINTERS, args.format, analysis.graph, root=root)
     return int(ExitCode.OK)
 
 
@@ -154,8 +140,9 @@ def render(args: argparse.Namespace, console: Console) -> int:
     from compiler.adapters.tree_writer import write_tree
     from compiler.compile.stages import build
 
-    result = build(_root(args))
-    _print_diagnostics(console, args.format, result.diagnostics, files=len(result.analysis.files))
+    root = _root(args)
+    result = build(root)
+    _print_diagnostics(console, args.format, result.diagnostics, root, files=len(result.analysis.files))
     if not result.ok:
         return int(exit_code_for(result.diagnostics))
     out = Path(args.out)
@@ -168,8 +155,8 @@ def compile_(args: argparse.Namespace, console: Console) -> int:
     import os
 
     from compiler.adapters.deploy import source_commit
-    from compiler.assemble.render.serialize import to_json
     from compiler.compile.stages import compile_specs
+    from compiler.report.compile_outcome import PRINTERS
 
     root = _root(args)
 
@@ -190,63 +177,19 @@ def compile_(args: argparse.Namespace, console: Console) -> int:
 
     outcome = compile_specs(root, store=store, deploy=lambda b: _deploy_repository(b.analysis.specs),
                             source_commit=source_commit(root), dry_run=args.dry_run, stage=console.note)
-    built = outcome.build
-    if args.format == "json":
-        document = {
-            "plan": built.plan.to_json() if built.plan else None,
-            "changes": outcome.changes.to_json() if outcome.changes else None,
-            "pushed": [{"reference": p.reference, "digest": p.digest, "uploaded": p.uploaded, "skipped": p.skipped}
-                       for p in outcome.pushed],
-            "commit": None if outcome.sync is None else {
-                "sha": outcome.sync.commit, "url": outcome.sync.url, "branch": outcome.sync.branch,
-                "files": list(outcome.sync.changed_files), "attempts": outcome.sync.attempts},
-            "dryRun": outcome.dry_run,
-            "diagnostics": [d.to_json() for d in built.diagnostics],
-        }
-        console.write(to_json(document))
-        return int(exit_code_for(built.diagnostics))
-    _print_diagnostics(console, args.format, built.diagnostics, files=len(built.analysis.files))
-    if not built.ok or built.plan is None:
-        return int(exit_code_for(built.diagnostics))
-    if args.format == "text" and not console.quiet:
-        from compiler.report.plan_text import render_plan_text
-
-        console.write(render_plan_text(built.plan, color=console.color))
-        if outcome.changes is not None:
-            console.write(outcome.changes.summary() + "\n")
-    if outcome.dry_run:
-        console.write("Dry run: nothing pushed, nothing committed.\n")
-    elif outcome.sync is not None and outcome.sync.commit:
-        console.write(f"Committed {outcome.sync.commit[:12]} to {outcome.sync.url} ({outcome.sync.branch}): "
-                      f"{len(outcome.sync.changed_files)} files changed.\n")
-    elif outcome.sync is not None:
-        console.write(f"Deployment repository {outcome.sync.url} ({outcome.sync.branch}) is up to date: "
-                      "no commit.\n")
-    return int(exit_code_for(built.diagnostics))
+    console.emit(PRINTERS, args.format, outcome, root=root)
+    return int(exit_code_for(outcome.build.diagnostics))
 
 
 def diff(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
     from compiler.analysis.compatibility import resolve_schemas
     from compiler.analysis.schemadiff import diff_schemas
-    from compiler.assemble.render.serialize import to_json
-    from compiler.report.findings import findings_text
+    from compiler.report.findings import PRINTERS, FindingsReport
 
-    analysis = analyze(_root(args))
-    specs = analysis.specs
+    root = _root(args)
+    specs = analyze(root).specs
     old, new = resolve_schemas(specs, args.old), resolve_schemas(specs, args.new)
-    findings = diff_schemas(*old, *new)
-    threshold = {"error": ("error",), "warning": ("error", "warning")}[args.fail_on]
-    failing = [f for f in findings if str(f.clients) in threshold or str(f.log) in threshold]
-    if args.format == "json":
-        console.write(to_json({"old": args.old, "new": args.new, "findings": [f.to_json() for f in findings]}))
-    elif args.format == "github":
-        from compiler.report.findings import findings_github
-
-        console.write(findings_github(findings, threshold))
-    else:
-        console.write(findings_text(findings, color=console.color))
-        if not console.quiet:
-            console.write(f"{len(findings)} finding{'s' * (len(findings) != 1)}, {len(failing)} at or above "
-                          f"{args.fail_on} ({args.old} -> {args.new})\n")
-    return int(ExitCode.INVALID if failing else ExitCode.OK)
+    report = FindingsReport(args.old, args.new, diff_schemas(*old, *new), args.fail_on)
+    console.emit(PRINTERS, args.format, report, root=root)
+    return int(ExitCode.INVALID if report.failing else ExitCode.OK)

@@ -87,7 +87,7 @@ def _add_document(specs: Specs, document: SourceDocument) -> list[Diagnostic]:
         where = first.location(("metadata", "name"))
         return [Diagnostic.at(document.location(("metadata", "name")), "duplicate-name",
                               f"{kind} '{name}' is defined twice",
-                              hint=f"first defined at {where.file}:{where.line}:{where.column}")]
+                              hint=f"first defined at {where}")]
     table[name] = resource
     specs.documents[(kind, name)] = document
     return []

@@ -5,7 +5,12 @@ the way edges move), edge locations small nodes attached to their current publis
 
 from __future__ import annotations
 
-from compiler.analysis.graph import TransferGraph
+from typing import TYPE_CHECKING
+
+from compiler.report.emit import Printers
+
+if TYPE_CHECKING:
+    from compiler.analysis.graph import TransferGraph
 
 
 def _ids(graph: TransferGraph) -> tuple[dict[str, str], dict[str, str]]:
@@ -73,3 +78,9 @@ def to_dot(graph: TransferGraph) -> str:
         lines.append(f"  {edge_ids[name]} -> {pub_ids[edge.publish]} [style=dotted, arrowhead=none];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+PRINTERS: Printers[TransferGraph] = {
+    "mermaid": lambda graph, style: to_mermaid(graph),
+    "dot": lambda graph, style: to_dot(graph),
+}

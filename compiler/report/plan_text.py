@@ -4,12 +4,13 @@ moves, pauses and breaks. Pure: returns a string; colour only when the caller as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compiler.analysis.plan import Plan, Summary
+from compiler.report.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, Style
 
-_GREEN, _YELLOW, _RED, _CYAN, _BOLD, _DIM, _RESET = (
-    "\033[32m", "\033[33m", "\033[31m", "\033[36m", "\033[1m", "\033[2m", "\033[0m")
+if TYPE_CHECKING:
+    from compiler.analysis.plan import Plan, Summary
+
 #: How many edge names a line lists before it says "and N more".
 MAX_NAMES = 10
 
@@ -46,8 +47,7 @@ def finding_line(f: Mapping[str, Any]) -> str:
 
 
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
-    def paint(code: str, text: str) -> str:
-        return f"{code}{text}{_RESET}" if color else text
+    paint = Style(color=color).paint
 
     lines: list[str] = []
     if not plan.replacements:
@@ -55,29 +55,29 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     for rp in plan.replacements:
         r = rp.replacement
         head = f"~ {r.publish} replaces {r.replaces}"
-        lines.append(paint(_YELLOW + _BOLD, head) + " " + paint(_CYAN, f"({r.kind})"))
+        lines.append(paint(YELLOW + BOLD, head) + " " + paint(CYAN, f"({r.kind})"))
         lines.append(f"    {r.source.pipeline} {r.source.version} -> {r.target.pipeline} {r.target.version}")
         edges = r.edges.names()
         lines.append(f"    moves {_n(len(edges), 'edge', 'edges')}" + (f": {_names(edges)}" if edges else ""))
         for a in r.assays:
-            lines.append(paint(_YELLOW, f"    ! pause assay {a.name} ({a.pipeline}, {a.model})")
+            lines.append(paint(YELLOW, f"    ! pause assay {a.name} ({a.pipeline}, {a.model})")
                          + f"; create one on ({a.create[0]}, {a.create[1]})")
-            lines.append(paint(_DIM, f"      {a.reason}"))
+            lines.append(paint(DIM, f"      {a.reason}"))
         if rp.client_impact is not None:
-            lines.append(paint(_RED, f"    ! client impact: {rp.client_impact.message}"))
+            lines.append(paint(RED, f"    ! client impact: {rp.client_impact.message}"))
             for change in rp.client_impact.changes:
                 lines.append(f"      {change}")
         for f in rp.findings:
             lines.append(f"    finding: {finding_line(f)}")
         if rp.log_schema and (rp.findings or r.kind == "pipeline-transfer"):
             columns = ", ".join(f"{column} {type_}" for column, type_ in rp.log_schema)
-            lines.append(paint(_DIM, f"    log schema of {r.target.pipeline} from now on: {columns}"))
+            lines.append(paint(DIM, f"    log schema of {r.target.pipeline} from now on: {columns}"))
         lines.append("")
     moved = [e for e in plan.graph.edges.values() if e.moved]
     if moved:
         lines.append("Edge locations:")
         for e in moved[:MAX_NAMES]:
-            lines.append(f"  {paint(_GREEN, e.name)}: {' -> '.join(e.history)} "
+            lines.append(f"  {paint(GREEN, e.name)}: {' -> '.join(e.history)} "
                          f"(now {e.pipeline} {e.version}; logs in {', '.join(e.log_pipelines)})")
         if len(moved) > MAX_NAMES:
             lines.append(f"  ... and {len(moved) - MAX_NAMES} more")
@@ -87,11 +87,11 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         lines.append("Assays to pause:")
         for assay in paused:
             create = ", ".join(f"({p}, {m})" for p, m in assay.create)
-            lines.append(f"  {paint(_YELLOW, assay.name)} on ({assay.pipeline}, {assay.model}) -> create on {create}")
+            lines.append(f"  {paint(YELLOW, assay.name)} on ({assay.pipeline}, {assay.model}) -> create on {create}")
         lines.append("")
     s = plan.summary
     if s.errors or s.warnings:
-        lines.append(paint(_RED if s.errors else _YELLOW,
+        lines.append(paint(RED if s.errors else YELLOW,
                            f"{_n(s.errors, 'error', 'errors')}, {_n(s.warnings, 'warning', 'warnings')}."))
-    lines.append(paint(_BOLD, summary_line(s)))
+    lines.append(paint(BOLD, summary_line(s)))
     return "\n".join(lines) + "\n"

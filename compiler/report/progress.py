@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from compiler.adapters.oci.store import ProgressEvent
+from compiler.report.style import REWRITE_LINE
 
 _VERBS = {
     "blob-uploaded": "pushed",
@@ -38,14 +39,14 @@ class TtyProgress:
         if event.kind.startswith("blob-"):
             text = f"{event.reference}: blob {event.index}/{event.total} {short} {human_size(event.size)} {verb}"
             if self._tty:
-                self._stream.write("\r\x1b[K" + text)
+                self._stream.write(REWRITE_LINE + text)
                 self._open_line = True
                 self._stream.flush()
                 return
         else:
             text = f"{event.reference}: {verb} {event.digest}"
         if self._open_line:
-            self._stream.write("\r\x1b[K")
+            self._stream.write(REWRITE_LINE)
             self._open_line = False
         self._stream.write(text + "\n")
         self._stream.flush()

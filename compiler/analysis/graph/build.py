@@ -198,7 +198,7 @@ def _rollouts(specs: Specs, replaced_by: Mapping[str, str], walked: _Walked) -> 
 
 def _where(specs: Specs, publish: str, replaced: str) -> str:
     loc = specs.locate("Publish", publish, item_path(specs, publish, replaced))
-    return f"{loc.file}:{loc.line}:{loc.column}" if loc.file else "?"
+    return str(loc)
 
 
 def _forest(specs: Specs) -> tuple[dict[str, str], list[Diagnostic]]:
