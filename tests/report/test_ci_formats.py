@@ -49,7 +49,8 @@ def test_detailed_exitcode_changes_and_no_changes(root: Path, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("extra", [["--format", "xml"], ["--offline"], ["--no-such-flag"], ["--root", "/nonexistent"]])
-def test_detailed_exitcode_usage_errors_exit_1(root: Path, extra: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_detailed_exitcode_usage_errors_exit_1(root: Path, extra: list[str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     args = ["plan", "--root", str(root), "--detailed-exitcode", *extra]
     assert main(args) == 1
     assert main([a for a in args if a != "--detailed-exitcode"]) in (0, 2)  # the same mistake without the mode
