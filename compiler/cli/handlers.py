@@ -166,14 +166,15 @@ def compile_(args: argparse.Namespace, console: Console) -> int:
 
         progress = TtyProgress() if console.interactive else None
         specs = result.analysis.specs
-        if specs.config.registry is None:
+        config = specs.config
+        if config.registry is None:
             return LayoutStore(specs.root / ".edgec" / "oci", progress=progress)
-        from compiler.adapters.oci.credentials import credentials_from_environment
-        from compiler.adapters.oci.registry import RegistryStore
+        from compiler.adapters.oci.registry import Timeouts, open_registry_store
 
-        host = specs.config.registry.split("/", 1)[0]
-        return RegistryStore(specs.config.registry, insecure=specs.config.insecure_registry,
-                             credentials=credentials_from_environment(os.environ, host), progress=progress)
+        timeouts = Timeouts(**config.registry_timeouts.model_dump())
+        return open_registry_store(config.registry, os.environ, insecure=config.insecure_registry,
+                                   allow_insecure_credentials=config.insecure_registry_credentials,
+                                   timeouts=timeouts, progress=progress, warn=console.note)
 
     outcome = compile_specs(root, store=store, deploy=lambda b: _deploy_repository(b.analysis.specs),
                             source_commit=source_commit(root), dry_run=args.dry_run, stage=console.note)

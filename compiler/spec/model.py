@@ -284,9 +284,24 @@ class DeployRepo(_Strict):
     author: GitAuthor | None = None
 
 
+_Seconds = Annotated[float, Field(gt=0, le=3600)]
+
+
+class RegistryTimeouts(_Strict):
+    """Seconds. connect: TCP and TLS handshake; write/read: the longest stall while sending/receiving."""
+
+    connect: _Seconds = 10.0
+    read: _Seconds = 60.0
+    write: _Seconds = 60.0
+
+
 class ConfigSpec(_Strict):
     registry: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$")] | None = None
     insecure_registry: bool = Field(default=False, alias="insecureRegistry")
+    insecure_registry_credentials: bool = Field(
+        default=False, alias="insecureRegistryCredentials",
+        description="send credentials to a plain-HTTP registry that is not loopback (refused otherwise)")
+    registry_timeouts: RegistryTimeouts = Field(default_factory=RegistryTimeouts, alias="registryTimeouts")
     deploy_repo: DeployRepo | None = Field(default=None, alias="deployRepo")
     engine_image: Annotated[str, StringConstraints(pattern=r"^[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")] = Field(
         default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage"

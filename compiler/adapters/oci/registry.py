@@ -2,21 +2,26 @@
 
 Idempotent and immutable: the tag is resolved first (same digest: nothing to do; another digest: the
 version was already published with other content, `immutable-changed`), each blob is HEAD-checked before
-upload, and the manifest is uploaded as the exact canonical bytes that were digested. Connection failures,
-5xx and 429 are retried with bounded exponential backoff (sleep injectable); 401/403 is `registry-auth`.
+upload, and the manifest is uploaded as the exact canonical bytes that were digested. Connection failures
+and 5xx are retried with bounded exponential backoff, 429 after the `Retry-After` it asks for (bounded; sleep
+injectable); a timeout fails at once naming host and operation; 401/403 is `registry-auth`. Every text that
+comes from the registry is redacted before it reaches a message.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from compiler.adapters.oci.auth import is_loopback
 from compiler.adapters.oci.credentials import USERNAME_VAR, Credentials, credentials_from_environment
+from compiler.adapters.oci.redact import Redactor
 from compiler.adapters.oci.store import (
     Progress,
     ProgressEvent,
@@ -25,7 +30,15 @@ from compiler.adapters.oci.store import (
     immutable_changed,
     parse_manifest,
 )
-from compiler.adapters.oci.transport import HttpResponse, Transport, TransportError
+from compiler.adapters.oci.transport import (
+    DEFAULT_TIMEOUTS,
+    AuthError,
+    HttpResponse,
+    HttpTransport,
+    Timeouts,
+    Transport,
+    TransportError,
+)
 from compiler.assemble.oci_objects import (
     INDEX_MEDIA_TYPE,
     MANIFEST_MEDIA_TYPE,
@@ -37,7 +50,7 @@ from compiler.assemble.oci_objects import (
 )
 from compiler.diagnostics import EdgecError, fail
 
-__all__ = ["RegistryStore", "RetryPolicy", "credentials_from_environment"]
+__all__ = ["RegistryStore", "RetryPolicy", "Timeouts", "credentials_from_environment", "open_registry_store"]
 
 _ACCEPT = ", ".join([
     MANIFEST_MEDIA_TYPE,
@@ -50,19 +63,56 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Default: 4 tries, waiting 0.5 + 1 + 2 s between them (3.5 s of sleep at most)."""
+    """Default: 4 tries, waiting 0.5 + 1 + 2 s between them (3.5 s of sleep at most); a 429's `Retry-After`
+    is honoured up to `max_retry_after` seconds per wait."""
 
     attempts: int = 4
     initial_delay: float = 0.5
     factor: float = 2.0
     max_delay: float = 4.0
+    max_retry_after: float = 30.0
 
     def delays(self) -> list[float]:
         return [min(self.initial_delay * self.factor**i, self.max_delay) for i in range(self.attempts - 1)]
 
 
 class _Retryable(Exception):
-    """An answer worth another try (5xx, 429)."""
+    """An answer worth another try (5xx, 429); `retry_after`: the seconds a 429/503 asked for."""
+
+    def __init__(self, message: str, *, rate_limited: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.rate_limited = rate_limited
+        self.retry_after = retry_after
+
+
+def open_registry_store(
+    registry: str,
+    environ: Mapping[str, str],
+    *,
+    insecure: bool = False,
+    allow_insecure_credentials: bool = False,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = lambda _text: None,
+) -> RegistryStore:
+    """The store for a configured registry, with credentials from `environ` (see `credentials_from_environment`).
+
+    Plain HTTP to a host that is not loopback is warned about; credentials are refused there (`registry-auth`)
+    unless the config allows them explicitly (`insecureRegistryCredentials: true`).
+    """
+    host = registry.split("/", 1)[0]
+    credentials = credentials_from_environment(environ, host)
+    if insecure and not is_loopback(host):
+        warn(f"warning: registry {host} is used over plain HTTP (insecureRegistry: true): "
+             "anyone on the network can read and alter what is pushed")
+        if credentials is not None and not allow_insecure_credentials:
+            raise fail("registry-auth",
+                       f"refusing to send the credentials ({credentials}) to {host} over plain HTTP",
+                       hint="serve the registry over HTTPS, or set `insecureRegistryCredentials: true` in "
+                            "edgec.yaml to send them in clear text anyway")
+    return RegistryStore(registry, insecure=insecure, credentials=credentials, progress=progress,
+                         timeouts=timeouts, allow_insecure_credentials=allow_insecure_credentials,
+                         environ=environ)
 
 
 class RegistryStore:
@@ -78,6 +128,9 @@ class RegistryStore:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         transport: Transport | None = None,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        allow_insecure_credentials: bool = False,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.host, _, prefix = registry.strip("/").partition("/")
         self.prefix = prefix.strip("/")
@@ -89,6 +142,12 @@ class RegistryStore:
         self._retry = retry
         self._sleep = sleep
         self._transport = transport
+        self._timeouts = timeouts
+        self._allow_insecure_credentials = allow_insecure_credentials
+        self._environ = environ
+        self._redact = getattr(transport, "redact", None) or Redactor()
+        if credentials is not None:
+            self._redact.add(credentials.password, username=credentials.username)
 
     def __repr__(self) -> str:
         return f"RegistryStore({self.host!r}, prefix={self.prefix!r}, insecure={self._insecure})"
@@ -189,49 +248,76 @@ class RegistryStore:
 
     def _transport_(self) -> Transport:
         if self._transport is None:
-            from compiler.adapters.oci.transport import OrasTransport
-
-            self._transport = OrasTransport(self.host, insecure=self._insecure, credentials=self._credentials)
+            self._transport = HttpTransport(self.host, insecure=self._insecure, credentials=self._credentials,
+                                            timeouts=self._timeouts, redactor=self._redact,
+                                            allow_plain_credentials=self._allow_insecure_credentials,
+                                            environ=self._environ)
         return self._transport
 
     def _send(self, method: str, url: str, name: str, *, ok: tuple[int, ...],
               headers: dict[str, str] | None = None, data: bytes | None = None) -> HttpResponse:
-        response = self._transport_().request(method, url, headers=headers, data=data)
+        try:
+            response = self._transport_().request(method, url, headers=headers, data=data)
+        except AuthError as exc:
+            raise fail("registry-auth", f"registry {self.host}, repository {name}: {self._redact(str(exc))}",
+                       hint=self._login_hint()) from None
         if response.status in ok:
             return response
-        if response.status >= 500 or response.status == 429:
-            raise _Retryable(f"HTTP {response.status}{_error_detail(response)}")
+        if response.status == 429:
+            raise _Retryable(f"rate limited (HTTP 429){self._detail(response)}", rate_limited=True,
+                             retry_after=_retry_after(response.headers.get("retry-after")))
+        if response.status >= 500:
+            raise _Retryable(f"HTTP {response.status}{self._detail(response)}",
+                             retry_after=_retry_after(response.headers.get("retry-after")))
         if response.status in (401, 403):
             raise self._auth_error(name, response)
         raise fail("registry-error",
                    f"registry {self.host}, repository {name}: {method} answered HTTP {response.status}"
-                   f"{_error_detail(response)}")
+                   f"{self._detail(response)}")
+
+    def _detail(self, response: HttpResponse) -> str:
+        return self._redact(_error_detail(response))
+
+    def _login_hint(self) -> str:
+        return f"set {USERNAME_VAR} and EDGEC_REGISTRY_PASSWORD, or log in with `docker login {self.host}`"
 
     def _auth_error(self, name: str, response: HttpResponse) -> EdgecError:
         who = f"the credentials ({self._credentials})" if self._credentials else "anonymous access"
         return fail(
             "registry-auth",
             f"registry {self.host} refused {who} for repository {name} "
-            f"(HTTP {response.status}{_error_detail(response)})",
-            hint=f"set {USERNAME_VAR} and EDGEC_REGISTRY_PASSWORD, or log in with `docker login {self.host}`",
+            f"(HTTP {response.status}{self._detail(response)})",
+            hint=self._login_hint(),
         )
 
     def _retrying(self, name: str, what: str, operation: Callable[[], T]) -> T:
         last = ""
+        rate_limited = False
         delays = self._retry.delays()
         for attempt in range(self._retry.attempts):
+            asked: float | None = None
             try:
                 return operation()
             except TransportError as exc:
                 if not exc.retryable:
                     raise fail("registry-unreachable",
-                               f"registry {self.host}, repository {name}: {what}: {exc}",
+                               f"registry {self.host}, repository {name}: {what}: {self._redact(str(exc))}",
                                hint=exc.hint) from None
-                last = str(exc)
+                last, rate_limited = self._redact(str(exc)), False
             except _Retryable as exc:
-                last = str(exc)
+                last, rate_limited, asked = str(exc), exc.rate_limited, exc.retry_after
             if attempt < len(delays):
-                self._sleep(delays[attempt])
+                delay = delays[attempt] if asked is None else max(delays[attempt],
+                                                                  min(asked, self._retry.max_retry_after))
+                self._sleep(delay)
+        if rate_limited:
+            raise fail(
+                "registry-unreachable",
+                f"registry {self.host} rate limited {what} in repository {name}: {last}; "
+                f"gave up after {self._retry.attempts} attempts",
+                hint="the registry limits how many requests it accepts: wait, then compile again (or log in: "
+                     "registries allow authenticated clients more)",
+            )
         raise fail(
             "registry-unreachable",
             f"registry {self.host} is unreachable ({what} in repository {name}): "
@@ -251,8 +337,22 @@ def _with_query(url: str, **params: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header (a number or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
 def _error_detail(response: HttpResponse) -> str:
-    """`: CODE message` from an OCI error body (registries never echo credentials there)."""
+    """`: CODE message` from an OCI error body (unredacted: the store redacts it)."""
     try:
         errors = json.loads(response.content or b"{}").get("errors") or []
         first = errors[0]

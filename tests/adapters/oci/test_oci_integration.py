@@ -144,3 +144,45 @@ def test_layout_and_registry_agree_on_digests(
         pushed, laid = registry.push(art), layout.push(art)
         assert pushed.digest == laid.digest == art.digest
         assert registry.fetch(art.repository, art.tag) == layout.fetch(art.repository, art.tag)
+
+
+def test_compile_logs_in_through_a_credential_helper_and_never_leaks_the_secret(
+        auth_registry_server: RegistryServer, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import sys
+
+    from tests.adapters.oci.test_oci_credentials import install_helper
+
+    root = tmp_path / "specs"
+    shutil.copytree(Path(__file__).resolve().parents[3] / "examples" / "house-price", root,
+                    ignore=shutil.ignore_patterns(".edgec"))
+    host = auth_registry_server.registry
+    (root / "edgec.yaml").write_text(
+        f"apiVersion: edgec.dev/v1\nkind: Config\nspec:\n  registry: {host}/edge\n  insecureRegistry: true\n")
+    bin_dir = tmp_path / "bin"
+    install_helper(bin_dir, "test-store", (
+        'read url\n'
+        f'[ "$url" = "{host}" ] || {{ echo "credentials not found in native keychain"; exit 1; }}\n'
+        f'printf \'{{"ServerURL":"%s","Username":"{USER}","Secret":"{PASSWORD}"}}\' "$url"\n'))
+    docker = tmp_path / "docker"
+    docker.mkdir()
+    (docker / "config.json").write_text(json.dumps({"credHelpers": {host: "test-store"}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EDGEC_REGISTRY_")}
+    env.update(DOCKER_CONFIG=str(docker), PATH=f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}",
+               PYTHONPATH=str(Path(__file__).resolve().parents[3]))
+    run = subprocess.run([sys.executable, "-m", "compiler", "compile", "--root", str(root), "--format", "json", "-v"],
+                         capture_output=True, env=env, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr.decode()
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode())
+    for text in (run.stdout, run.stderr):
+        assert PASSWORD.encode() not in text and basic not in text
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert PASSWORD.encode() not in data and basic not in data, path
+    pushed = json.loads(run.stdout)["pushed"]
+    assert pushed and all(p["reference"].startswith(f"{host}/edge/") for p in pushed)
+    store = RegistryStore(f"{host}/edge", insecure=True, credentials=Credentials(USER, PASSWORD))
+    first = pushed[0]["reference"].removeprefix(f"{host}/edge/")
+    assert store.resolve(*first.rsplit(":", 1)) == pushed[0]["digest"]

@@ -1,0 +1,138 @@
+"""Networks that misbehave, against real sockets: a server that never answers, a proxy that rate-limits, echoes
+credentials or stops reading an upload, in front of the real docker-registry."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from compiler.adapters.oci.credentials import Credentials
+from compiler.adapters.oci.registry import RegistryStore, RetryPolicy, open_registry_store
+from compiler.adapters.oci.transport import DEFAULT_TIMEOUTS, Timeouts
+from compiler.assemble.oci_objects import Artifact
+from compiler.diagnostics import EdgecError, ExitCode
+from compiler.spec.model import RegistryTimeouts
+from tests.support.netfaults import FaultProxy, HangingServer
+from tests.support.registry import RegistryServer
+
+pytestmark = pytest.mark.integration
+MakePipeline = Callable[..., Artifact]
+USER, PASSWORD = "alice", "correct-horse-battery"
+
+
+def test_default_timeouts_fail_within_two_minutes_and_match_the_config_defaults() -> None:
+    assert Timeouts(**RegistryTimeouts().model_dump()) == DEFAULT_TIMEOUTS
+    assert DEFAULT_TIMEOUTS.connect + DEFAULT_TIMEOUTS.read <= 120
+
+
+def test_a_server_that_never_answers_times_out_naming_host_and_operation(make_pipeline: MakePipeline) -> None:
+    with HangingServer() as hang:
+        store = RegistryStore(hang.address, insecure=True, timeouts=Timeouts(connect=1, read=1.5, write=1),
+                              sleep=lambda _s: None)
+        started = time.monotonic()
+        with pytest.raises(EdgecError) as err:
+            store.push(make_pipeline())
+        elapsed = time.monotonic() - started
+    diagnostic = err.value.diagnostic
+    assert diagnostic.code == "registry-unreachable" and err.value.exit_code == ExitCode.ENVIRONMENT
+    assert hang.address in diagnostic.message and "resolve tag" in diagnostic.message
+    assert "read timeout" in diagnostic.message and "registryTimeouts.read" in (diagnostic.hint or "")
+    assert 1.4 <= elapsed < 10  # one read timeout, not retried four times
+
+
+def test_429_waits_for_retry_after_and_then_succeeds(registry_server: RegistryServer,
+                                                     make_pipeline: MakePipeline) -> None:
+    sleeps: list[float] = []
+    with FaultProxy(registry_server.registry, rate_limit=2, retry_after="2") as proxy:
+        result = RegistryStore(proxy.address, insecure=True, sleep=sleeps.append).push(make_pipeline())
+    assert result.uploaded == 3
+    assert sleeps == [2.0, 2.0]  # Retry-After, not the 0.5 s / 1 s backoff
+
+
+def test_retry_after_is_bounded_and_the_failure_says_rate_limited(registry_server: RegistryServer,
+                                                                  make_pipeline: MakePipeline) -> None:
+    sleeps: list[float] = []
+    with FaultProxy(registry_server.registry, rate_limit=100, retry_after="3600") as proxy:
+        store = RegistryStore(proxy.address, insecure=True, sleep=sleeps.append,
+                              retry=RetryPolicy(max_retry_after=5))
+        with pytest.raises(EdgecError) as err:
+            store.push(make_pipeline())
+    assert sleeps == [5.0, 5.0, 5.0]
+    message = err.value.diagnostic.message
+    assert err.value.diagnostic.code == "registry-unreachable" and "rate limited" in message
+    assert "unreachable" not in message and "running" not in (err.value.diagnostic.hint or "")
+
+
+def test_an_echoed_authorization_header_is_redacted(auth_registry_server: RegistryServer,
+                                                    make_pipeline: MakePipeline) -> None:
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    credentials = Credentials(USER, PASSWORD)
+    # first learn that the registry wants Basic (the proxy forwards the 401), then every answer echoes headers
+    with FaultProxy(auth_registry_server.registry) as proxy:
+        store = RegistryStore(proxy.address, insecure=True, credentials=credentials, sleep=lambda _s: None)
+        assert store.resolve("pipelines/demo", "v1") is None
+        proxy.echo_status = 400
+        with pytest.raises(EdgecError) as err:
+            store.push(make_pipeline())
+    text = err.value.diagnostic.message + (err.value.diagnostic.hint or "")
+    assert "Authorization" in text and "[redacted]" in text
+    for secret in (PASSWORD, basic, basic.rstrip("=")):
+        assert secret not in text
+
+
+def test_an_upload_survives_a_registry_that_stops_reading_longer_than_the_connect_timeout(
+        registry_server: RegistryServer, make_pipeline: MakePipeline) -> None:
+    big = bytes(range(256)) * (64 * 1024)  # 16 MiB: more than the socket buffers hold
+    with FaultProxy(registry_server.registry, stall_after=4 << 20, stall_seconds=3.5) as proxy:
+        store = RegistryStore(proxy.address, insecure=True, timeouts=Timeouts(connect=1, read=30, write=10))
+        result = store.push(make_pipeline(rf=big))
+    assert proxy.stalled and result.uploaded == 3
+
+
+def test_a_write_stall_beyond_the_write_timeout_names_it(registry_server: RegistryServer,
+                                                         make_pipeline: MakePipeline) -> None:
+    big = bytes(range(256)) * (64 * 1024)
+    with FaultProxy(registry_server.registry, stall_after=4 << 20, stall_seconds=4) as proxy:
+        store = RegistryStore(proxy.address, insecure=True, timeouts=Timeouts(connect=5, read=30, write=1),
+                              sleep=lambda _s: None)
+        with pytest.raises(EdgecError) as err:
+            store.push(make_pipeline(rf=big))
+    assert "write timeout" in err.value.diagnostic.message and proxy.address in err.value.diagnostic.message
+
+
+def test_plain_http_to_a_remote_host_with_credentials_is_refused_unless_allowed(tmp_path: Path) -> None:
+    env = {"EDGEC_REGISTRY_USERNAME": USER, "EDGEC_REGISTRY_PASSWORD": PASSWORD}
+    warnings: list[str] = []
+    with pytest.raises(EdgecError) as err:
+        open_registry_store("registry.example.com/edge", env, insecure=True, warn=warnings.append)
+    assert err.value.diagnostic.code == "registry-auth"
+    assert "insecureRegistryCredentials" in (err.value.diagnostic.hint or "")
+    assert PASSWORD not in err.value.diagnostic.message
+    assert len(warnings) == 1 and "plain HTTP" in warnings[0]
+
+    warnings.clear()
+    store = open_registry_store("registry.example.com/edge", env, insecure=True,
+                                allow_insecure_credentials=True, warn=warnings.append)
+    assert store.host == "registry.example.com" and len(warnings) == 1
+    warnings.clear()
+    open_registry_store("127.0.0.1:5000/edge", env, insecure=True, warn=warnings.append)  # loopback: fine
+    open_registry_store("registry.example.com/edge", {}, insecure=True, warn=warnings.append)  # anonymous
+    assert len(warnings) == 1
+
+
+def test_http_proxy_from_the_environment_carries_the_requests(registry_server: RegistryServer,
+                                                              make_pipeline: MakePipeline) -> None:
+    with FaultProxy(registry_server.registry, rewrite_host=False) as proxy:
+        store = RegistryStore(registry_server.registry, insecure=True, environ={"HTTP_PROXY": proxy.address})
+        assert store.push(make_pipeline()).uploaded == 3
+        bypassed = RegistryStore(registry_server.registry, insecure=True,
+                                 environ={"HTTP_PROXY": proxy.address, "NO_PROXY": "127.0.0.1"})
+        seen = len(proxy.requests)
+        assert bypassed.resolve("pipelines/demo", "v1") is not None
+    assert seen >= 5 and len(proxy.requests) == seen
+    assert all(path.startswith(f"http://{registry_server.registry}/v2/") for _, path, _ in proxy.requests), \
+        proxy.requests
