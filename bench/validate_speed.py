@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -57,6 +58,7 @@ class Timing:
     cwd: Path
     shown: str  # the command as printed (file lists abbreviated)
     runs: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the child: robust to a busy machine
 
     @property
     def best(self) -> float:
@@ -65,6 +67,10 @@ class Timing:
     @property
     def median(self) -> float:
         return statistics.median(self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
 
 # --------------------------------------------------------------------------------------------------- spec trees
@@ -109,10 +115,17 @@ def describe(root: Path) -> tuple[int, int]:
 
 
 # ----------------------------------------------------------------------------------------------------- running
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_once(timing: Timing) -> float:
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(timing.argv, cwd=timing.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     elapsed = time.perf_counter() - start
+    timing.cpu.append(_children_cpu() - cpu_before)
     if proc.returncode != 0:
         output = proc.stdout.decode(errors="replace").strip().splitlines()
         print(f"\n{timing.label}: exit {proc.returncode}; first lines of its output:", file=sys.stderr)
@@ -175,7 +188,8 @@ def multi_doc_behaviour(cjs: list[str], root: Path) -> str:
 
 # ------------------------------------------------------------------------------------------------------ report
 def row(timing: Timing) -> str:
-    return f"{timing.label:<50}{len(timing.runs):>5}{timing.best:>9.3f}{timing.median:>10.3f}"
+    return (f"{timing.label:<50}{len(timing.runs):>5}{timing.best:>9.3f}{timing.median:>10.3f}"
+            f"{timing.cpu_median:>12.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-runs", type=int, default=15, help="runs per latency command (default 15)")
     parser.add_argument("--keep", type=Path, help="write the generated repos here and keep them")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also time the edgec of another checkout (e.g. a worktree of main), interleaved")
     args = parser.parse_args(argv)
     if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
         # Some sandboxes set it; a user's interpreter caches bytecode, so every timed command (both tools alike)
@@ -223,6 +239,12 @@ def main(argv: list[str] | None = None) -> int:
                    [*cjs, "--schemafile", str(SCHEMA), *single_list], single,
                    f"cd {single} && {shlex.join(cjs)} --schemafile {SCHEMA} <the {s_files} *.yaml files>"),
         ]
+        if args.baseline:
+            base = args.baseline.resolve()
+            big += [Timing(f"baseline {base.name}: multi-doc", [*edgec, str(multi), "-q"], base,
+                           f"cd {base} && python -m compiler validate --root {multi} -q"),
+                    Timing(f"baseline {base.name}: single-doc", [*edgec, str(single), "-q"], base,
+                           f"cd {base} && python -m compiler validate --root {single} -q")]
         print(f"timing the big repo: {args.repeat} interleaved rounds", file=sys.stderr)
         measure_interleaved(big, args.repeat)
     finally:
@@ -234,24 +256,30 @@ def main(argv: list[str] | None = None) -> int:
         Timing("edgec validate examples/house-price", [*edgec, str(EXAMPLE.relative_to(REPO)), "-q"], REPO,
                "python -m compiler validate --root examples/house-price -q"),
     ]
+    if args.baseline:
+        latency.append(Timing(f"baseline {args.baseline.name}: examples/house-price",
+                              [*edgec, str(EXAMPLE), "-q"], args.baseline.resolve(),
+                              f"cd {args.baseline} && python -m compiler validate --root {EXAMPLE} -q"))
     print("timing latency", file=sys.stderr)
     method = measure_latency(latency, args.latency_runs)
 
-    edgec_multi, edgec_single, checker = big
-    baseline, example = latency
+    edgec_multi, edgec_single, checker = big[:3]
+    baseline, example = latency[:2]
     print()
     how = ("split on its `---` lines" if args.root else
            f"generated with --single-doc: the same {args.resources:,} resources, the modeline comment on every file")
     print(f"repo: {m_files} files, {m_bytes / 1e6:.2f} MB (multi-document); single-document variant: "
           f"{s_files} files, {s_bytes / 1e6:.2f} MB ({how})")
     print(f"check-jsonschema reads one document per file: {note}")
-    print(f"{'command (wall seconds)':<50}{'runs':>5}{'best':>9}{'median':>10}")
+    print(f"{'command (wall seconds; CPU = user+sys)':<50}{'runs':>5}{'best':>9}{'median':>10}{'CPU median':>12}")
     for timing in big:
         print(row(timing))
     print(f"ratio edgec/check-jsonschema, same single-doc files: {edgec_single.median / checker.median:.2f}x "
           f"(median), {edgec_single.best / checker.best:.2f}x (best)")
     print(f"ratio edgec multi-doc repo/check-jsonschema:         {edgec_multi.median / checker.median:.2f}x "
           f"(median), {edgec_multi.best / checker.best:.2f}x (best)")
+    print(f"CPU ratio edgec/check-jsonschema, single-doc files:  {edgec_single.cpu_median / checker.cpu_median:.2f}x "
+          f"(median); multi-doc: {edgec_multi.cpu_median / checker.cpu_median:.2f}x")
     print(f"latency ({method}):")
     for timing in latency:
         print(row(timing))
@@ -262,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     for timing in [*big, *latency]:
         print(f"  {timing.shown}")
     if args.json:
-        print(json.dumps({t.label: {"command": t.shown, "runs": t.runs, "best": t.best, "median": t.median}
+        print(json.dumps({t.label: {"command": t.shown, "runs": t.runs, "best": t.best, "median": t.median,
+                                    "cpu": t.cpu}
                           for t in [*big, *latency]}, indent=2))
     return 0
 
