@@ -15,7 +15,7 @@ from compiler.load.model_files import check_artifacts
 from compiler.load.references import check_references
 from compiler.load.schema_check import check_document
 from compiler.load.spec_set import Specs
-from compiler.load.yaml_source import SourceDocument, parse_yaml
+from compiler.load.yaml_source import NodeBudget, SourceDocument, parse_yaml
 from compiler.spec.model import ConfigResource
 
 __all__ = ["Validation", "load_specs"]
@@ -36,8 +36,9 @@ def load_specs(root: Path) -> Validation:
     diagnostics: list[Diagnostic] = []
     diagnostics += _load_config(specs)
     files = discover(root, specs.config.exclude)
+    budget = NodeBudget()
     for rel in files:
-        documents, problems = parse_yaml(root / rel, rel)
+        documents, problems = parse_yaml(root / rel, rel, root=root, budget=budget)
         diagnostics += problems
         for document in documents:
             diagnostics += _add_document(specs, document)
@@ -50,7 +51,7 @@ def _load_config(specs: Specs) -> list[Diagnostic]:
     path = specs.root / CONFIG_FILE
     if not path.is_file():
         return []
-    documents, problems = parse_yaml(path, CONFIG_FILE)
+    documents, problems = parse_yaml(path, CONFIG_FILE, root=specs.root)
     if problems:
         return problems
     if len(documents) != 1:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from compiler.load.yaml_source import MAX_BYTES, parse_yaml, parse_yaml_text
+import pytest
+
+from compiler.load.yaml_source import MAX_BYTES, MAX_NODES, NodeBudget, parse_yaml, parse_yaml_text
 
 
 def test_billion_laughs_is_refused_in_milliseconds() -> None:
@@ -17,7 +19,8 @@ def test_billion_laughs_is_refused_in_milliseconds() -> None:
     documents, diagnostics = parse_yaml_text("\n".join(lines), "bomb.yaml")
     elapsed = time.perf_counter() - start
     assert documents == []
-    assert [(d.code, d.line) for d in diagnostics] == [("input-limit", 1)]
+    # at the alias that passes the limit
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [("input-limit", 6, 16)]
     assert elapsed < 2  # generous: the point is that it does not expand 9**10 nodes
 
 
@@ -45,7 +48,7 @@ def test_shared_anchors_within_budget_are_fine() -> None:
 def test_yaml_12_scalars() -> None:
     documents, _ = parse_yaml_text("a: yes\nb: 0x1f\nc: 1_000\nd: ~\ne: -.inf\nf: 2024-01-01\ng: 010\n", "s.yaml")
     data = documents[0].data
-    assert data["a"] == "yes" and data["b"] == 31 and data["c"] == 1000 and data["d"] is None
+    assert data["a"] == "yes" and data["b"] == 31 and data["c"] == "1_000" and data["d"] is None
     assert data["e"] == float("-inf") and data["f"] == "2024-01-01" and data["g"] == 10
 
 
@@ -60,3 +63,47 @@ def test_documents_before_a_syntax_error_are_kept() -> None:
     documents, diagnostics = parse_yaml_text("a: 1\n---\nb: [\n", "two.yaml")
     assert [d.data for d in documents] == [{"a": 1}]
     assert diagnostics[0].code == "yaml-syntax" and diagnostics[0].line == 4
+
+
+@pytest.mark.parametrize("opener, closer", [("[", "]"), ("{a: ", "}"), ("- ", "")])
+def test_any_nesting_depth_is_refused_at_the_first_level_too_deep(opener: str, closer: str) -> None:
+    # a million levels: libyaml's own composer would recurse until it segfaults; here the 101st level stops it
+    text = opener * 1_000_000 + "x" + closer * 1_000_000
+    documents, diagnostics = parse_yaml_text(text, "deep.yaml")
+    assert documents == []
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [("input-limit", 1, 1 + 100 * len(opener))]
+    assert diagnostics[0].message == "nesting deeper than 100 levels"
+
+
+def test_two_million_list_items_stop_at_the_node_limit() -> None:
+    text = "items:\n" + "- 1\n" * 2_000_000
+    documents, diagnostics = parse_yaml_text(text, "big.yaml")
+    assert documents == []
+    # the root mapping, its key and its list are three nodes: the limit is passed by item MAX_NODES - 2
+    assert [(d.code, d.line) for d in diagnostics] == [("input-limit", MAX_NODES - 1)]
+    assert diagnostics[0].message == f"the file holds more than {MAX_NODES:,} YAML nodes (aliases counted expanded)"
+
+
+def test_the_node_budget_spans_files() -> None:
+    budget = NodeBudget(total=10)
+    assert parse_yaml_text("[1, 2, 3, 4]", "one.yaml", budget=budget)[1] == []
+    _, diagnostics = parse_yaml_text("[1, 2, 3, 4, 5, 6]", "two.yaml", budget=budget)
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [("input-limit", 1, 14)]
+    assert "the spec root holds more than 10 YAML nodes in all" in diagnostics[0].message
+
+
+def test_integers_longer_than_python_converts_are_an_input_limit() -> None:
+    _, diagnostics = parse_yaml_text("cpus: " + "9" * 5000, "n.yaml")
+    assert [(d.code, d.line, d.column) for d in diagnostics] == [("input-limit", 1, 7)]
+
+
+def test_aliased_values_are_copies() -> None:
+    documents, _ = parse_yaml_text("a: &x {k: [1]}\nb: *x\n", "copy.yaml")
+    data = documents[0].data
+    assert data["a"] == data["b"] and data["a"] is not data["b"] and data["a"]["k"] is not data["b"]["k"]
+
+
+def test_self_referencing_alias_is_refused() -> None:
+    _, diagnostics = parse_yaml_text("a: &x [*x]\n", "loop.yaml")
+    assert [(d.code, d.line, d.column, d.message) for d in diagnostics] == [
+        ("yaml-syntax", 1, 8, "found undefined alias 'x'")]
