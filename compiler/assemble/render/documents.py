@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.assemble.render.labels import edge_labels
 from compiler.assemble.render.serialize import to_json
 from compiler.assemble.render.values import ANNOTATION_PREFIX, EdgeRelease
 from compiler.spec import naming
@@ -29,15 +30,12 @@ FLUX_INTERVAL = "10m"
 #: A kubernetes.io/dockerconfigjson Secret in flux-system for the chart registry (same name as the chart's
 #: default image pull Secret).
 FLUX_REGISTRY_SECRET = "edge-oci-pull-secret"
+#: One drift policy for both agents (SPEC section 8): a change made to the engine's objects behind the GitOps
+#: agent's back is reverted to what the deployment repository says. Argo CD heals it (`selfHeal`, with `prune`
+#: for objects removed from the chart); Flux's helm-controller detects it and corrects it (`driftDetection`).
+SELF_HEAL = True
+DRIFT_DETECTION = "enabled"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
-
-
-def _labels(release: EdgeRelease) -> dict[str, str]:
-    return {
-        "app.kubernetes.io/managed-by": "edgec",
-        f"{ANNOTATION_PREFIX}edge": release.edge,
-        f"{ANNOTATION_PREFIX}pipeline": release.pipeline,
-    }
 
 
 def _annotations(release: EdgeRelease) -> dict[str, str]:
@@ -58,7 +56,7 @@ def argocd_application(release: EdgeRelease, values: dict[str, Any]) -> dict[str
         "metadata": {
             "name": release.edge,
             "namespace": ARGOCD_NAMESPACE,
-            "labels": _labels(release),
+            "labels": edge_labels(release),
             "annotations": _annotations(release),
             # Deleting the Application (the edge was removed) deletes the engine too.
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
@@ -73,7 +71,7 @@ def argocd_application(release: EdgeRelease, values: dict[str, Any]) -> dict[str
             },
             "destination": {"server": IN_CLUSTER, "namespace": release.edge},
             "syncPolicy": {
-                "automated": {"prune": True, "selfHeal": True},
+                "automated": {"prune": True, "selfHeal": SELF_HEAL},
                 "syncOptions": ["CreateNamespace=true"],
             },
         },
@@ -99,7 +97,7 @@ def flux_oci_repository(release: EdgeRelease) -> dict[str, Any]:
         "metadata": {
             "name": release.edge,
             "namespace": FLUX_NAMESPACE,
-            "labels": _labels(release),
+            "labels": edge_labels(release),
             "annotations": _annotations(release),
         },
         "spec": spec,
@@ -113,7 +111,7 @@ def flux_helm_release(release: EdgeRelease, values: dict[str, Any]) -> dict[str,
         "metadata": {
             "name": release.edge,
             "namespace": FLUX_NAMESPACE,
-            "labels": _labels(release),
+            "labels": edge_labels(release),
             "annotations": _annotations(release),
         },
         "spec": {
@@ -123,6 +121,7 @@ def flux_helm_release(release: EdgeRelease, values: dict[str, Any]) -> dict[str,
             "targetNamespace": release.edge,
             "storageNamespace": release.edge,
             "install": {"createNamespace": True, "remediation": {"retries": 3}},
+            "driftDetection": {"mode": DRIFT_DETECTION},
             "upgrade": {"remediation": {"retries": 3, "remediateLastFailure": True}},
             "values": values,
         },

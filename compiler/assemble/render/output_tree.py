@@ -31,7 +31,7 @@ def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: Publi
         arch=device.arch, accel=device.accel, engine=deployment.engine, engine_lb=deployment.engine_lb,
         registry=registry, pipeline_digest=artifacts.pipeline.digest, chart_digest=artifacts.chart.digest,
         engine_image=specs.config.engine_image, overrides=device.values, replaced=node.moved,
-        insecure_registry=specs.config.insecure_registry,
+        insecure_registry=specs.config.insecure_registry, labels=dict(specs.edges[edge].metadata.labels),
     )
 
 

@@ -40,6 +40,7 @@ class EdgeRelease:
     overrides: Mapping[str, Any] = field(default_factory=dict)  # the location's `values`, merged last
     replaced: bool = False  # the edge came to this publish through a replacement
     insecure_registry: bool = False  # plain-HTTP registry (Flux's OCIRepository needs to know)
+    labels: Mapping[str, str] = field(default_factory=dict)  # the location's metadata.labels
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.edge) or len(self.edge) > 63:

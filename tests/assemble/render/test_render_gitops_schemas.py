@@ -67,3 +67,36 @@ def test_the_schemas_do_catch_mistakes() -> None:
     bad_release["spec"]["chart"] = {"spec": {"chart": "x", "sourceRef": {"name": "y"}}}  # both chart and chartRef
     bad_release["spec"]["releaseName"] = "x" * 54
     assert len(errors("flux-helmrelease-v2.json", bad_release)) == 2
+
+
+LABELLED = make_release(labels={"ring": "canary", "example.com/hw": "rev-b"}, tags=("west", "store 42/Ü", "eu"))
+
+
+def test_labels_and_tags_reach_every_object_as_well_formed_labels() -> None:
+    files = render_edge_files(LABELLED, [OutputKind.ARGOCD, OutputKind.FLUX])
+    (app,) = load_yaml_all(files["edges/store-042/application.yaml"])
+    repo, release = load_yaml_all(files["edges/store-042/helmrelease.yaml"])
+    labels = app["metadata"]["labels"]
+    assert labels == repo["metadata"]["labels"] == release["metadata"]["labels"]
+    assert labels["ring"] == "canary" and labels["example.com/hw"] == "rev-b"
+    assert labels["tag.edgec.dev/west"] == labels["tag.edgec.dev/eu"] == "true"
+    odd = [k for k in labels if k.startswith("tag.edgec.dev/store-42")]
+    assert len(odd) == 1 and len(odd[0].split("/")[1]) <= 63
+    assert labels["app.kubernetes.io/managed-by"] == "edgec" and labels["edgec.dev/edge"] == "store-042"
+    assert errors("argocd-application-v1alpha1.json", app) == []
+    assert errors("flux-ocirepository-v1.json", repo) == []
+    assert errors("flux-helmrelease-v2.json", release) == []
+
+
+def test_the_crds_refuse_an_ill_formed_label_key() -> None:
+    (app,) = load_yaml_all(render_edge_files(make_release(), [OutputKind.ARGOCD])["edges/store-042/application.yaml"])
+    app["metadata"]["labels"]["store 42"] = "x"
+    assert errors("argocd-application-v1alpha1.json", app)
+
+
+def test_one_drift_policy_in_both_agents() -> None:
+    files = render_edge_files(make_release(), [OutputKind.ARGOCD, OutputKind.FLUX])
+    (app,) = load_yaml_all(files["edges/store-042/application.yaml"])
+    _, release = load_yaml_all(files["edges/store-042/helmrelease.yaml"])
+    assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    assert release["spec"]["driftDetection"] == {"mode": "enabled"}
