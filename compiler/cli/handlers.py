@@ -10,11 +10,8 @@ from compiler.cli.console import Console
 from compiler.diagnostics import ExitCode, exit_code_for, fail
 
 if TYPE_CHECKING:
-    from compiler.adapters.deploy import DeployRepository
-    from compiler.adapters.oci.store import ArtifactStore
-    from compiler.compile.stages import Build
+    from compiler.compile.compose import Adapters
     from compiler.diagnostics import Diagnostic
-    from compiler.load.spec_set import Specs
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -79,10 +76,17 @@ def _print_diagnostics(console: Console, fmt: str, diagnostics: list[Diagnostic]
     console.emit(PRINTERS, fmt, DiagnosticsReport(diagnostics, files if diagnostics else None), root=root)
 
 
-def _deploy_repository(specs: Specs) -> DeployRepository:
-    from compiler.adapters.deploy import DeployTarget, GitDeployRepository
+def _adapters(args: argparse.Namespace, console: Console) -> Adapters:
+    """The adapters `main` was handed (tests), else the real ones from the environment."""
+    if getattr(args, "adapters", None) is not None:
+        adapters: Adapters = args.adapters
+        return adapters
+    import os
 
-    return GitDeployRepository(DeployTarget.from_config(specs.root, specs.config.deploy_repo))
+    from compiler.compile.compose import real_adapters
+    from compiler.report.progress import TtyProgress
+
+    return real_adapters(os.environ, progress=TtyProgress() if console.interactive else None, warn=console.note)
 
 
 #: `plan --detailed-exitcode`, as terraform: 0 nothing changes, 1 an error of any kind, 2 something changes.
@@ -104,7 +108,7 @@ def plan(args: argparse.Namespace, console: Console) -> int:
     document = result.to_json()
     changes = None
     if analysis.ok and not args.offline:
-        deployed = deployed_state(_deploy_repository(analysis.specs).current())
+        deployed = deployed_state(_adapters(args, console).deploy(analysis.specs).current())
         changes = changes_against(analysis, deployed)
         document["changes"] = changes.to_json()
     if args.out:
@@ -152,32 +156,13 @@ def render(args: argparse.Namespace, console: Console) -> int:
 
 
 def compile_(args: argparse.Namespace, console: Console) -> int:
-    import os
-
     from compiler.adapters.deploy import source_commit
     from compiler.compile.stages import compile_specs
     from compiler.report.compile_outcome import PRINTERS
 
     root = _root(args)
-
-    def store(result: Build) -> ArtifactStore:
-        from compiler.adapters.oci.layout import LayoutStore
-        from compiler.report.progress import TtyProgress
-
-        progress = TtyProgress() if console.interactive else None
-        specs = result.analysis.specs
-        config = specs.config
-        if config.registry is None:
-            return LayoutStore(specs.root / ".edgec" / "oci", progress=progress)
-        from compiler.adapters.oci.registry import Timeouts, open_registry_store
-
-        timeouts = Timeouts(**config.registry_timeouts.model_dump())
-        return open_registry_store(config.registry, os.environ, insecure=config.insecure_registry,
-                                   allow_insecure_credentials=config.insecure_registry_credentials,
-                                   timeouts=timeouts, progress=progress, warn=console.note)
-
-    outcome = compile_specs(root, store=store, deploy=lambda b: _deploy_repository(b.analysis.specs),
-                            source_commit=source_commit(root), dry_run=args.dry_run, stage=console.note)
+    outcome = compile_specs(root, adapters=_adapters(args, console), source_commit=source_commit(root),
+                            dry_run=args.dry_run, stage=console.note)
     console.emit(PRINTERS, args.format, outcome, root=root)
     return int(exit_code_for(outcome.build.diagnostics))
 

@@ -9,10 +9,14 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from compiler import __version__
 from compiler.cli.console import Console
 from compiler.diagnostics import Diagnostic, EdgecError, ExitCode
+
+if TYPE_CHECKING:
+    from compiler.compile.compose import Adapters
 
 Handler = Callable[[argparse.Namespace, Console], int]
 
@@ -89,15 +93,16 @@ def _detailed_exitcode(argv: Sequence[str]) -> bool:
     return "plan" in words and "--detailed-exitcode" in words[words.index("plan"):]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, adapters: Adapters | None = None) -> int:
+    """`adapters`: the registry and deployment repository to use instead of the real ones (tests hand in fakes)."""
     words = list(sys.argv[1:] if argv is None else argv)
-    code, failed = _run(words)
+    code, failed = _run(words, adapters)
     if failed and _detailed_exitcode(words):
         return int(ExitCode.INVALID)
     return code
 
 
-def _run(argv: Sequence[str]) -> tuple[int, bool]:
+def _run(argv: Sequence[str], adapters: Adapters | None) -> tuple[int, bool]:
     """(exit code, whether the run failed outside the handler's own verdict)."""
     parser = build_parser()
     try:
@@ -105,6 +110,7 @@ def _run(argv: Sequence[str]) -> tuple[int, bool]:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(ExitCode.USAGE)
         return code, code != 0
+    args.adapters = adapters
     console = Console.create(no_color=args.no_color, quiet=args.quiet, verbose=args.verbose)
     handler: Handler = args.handler
     try:

@@ -2,7 +2,8 @@
 
 Nothing after a failing stage runs: invalid specs build nothing, a failed push commits nothing, and a render that
 fails leaves the deployment repository untouched (the git adapter writes nothing until the tree is complete).
-The registry and the deployment repository are handed in as Protocols, so tests use fakes or real services.
+The registry and the deployment repository are handed in as `Adapters` (compiler.compile.compose), so tests use
+fakes or real services.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from compiler import __version__
-from compiler.adapters.deploy import DeployRepository, DeployState, Rendered, SyncResult, commit_trailers
-from compiler.adapters.oci.store import ArtifactStore, PushResult
+from compiler.adapters.deploy import DeployState, Rendered, SyncResult, commit_trailers
+from compiler.adapters.oci.store import PushResult
 from compiler.analysis.analyze import Analysis, analyze
 from compiler.analysis.deployed import Changes, Deployed, compare, immutable_violations
 from compiler.analysis.plan import Plan
 from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
 from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
+from compiler.compile.compose import Adapters
 from compiler.diagnostics import Diagnostic, EdgecError, has_errors, sorted_unique
 
 Stage = Callable[[str], None]
@@ -94,15 +96,16 @@ def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
     return compare(analysis.specs.publishes, edges, deployed)
 
 
-def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy: Callable[[Build], DeployRepository],
-                  source_commit: str | None, dry_run: bool = False, stage: Stage = lambda _: None) -> CompileResult:
-    """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError."""
+def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, dry_run: bool = False,
+                  stage: Stage = lambda _: None) -> CompileResult:
+    """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError.
+    The adapters are opened only when the specs are valid (the store only when something is pushed)."""
     result = CompileResult(build(root), dry_run=dry_run)
     built = result.build
     stage(f"validated {len(built.analysis.files)} spec files")
     if not built.ok:
         return result
-    repository = deploy(built)
+    repository = adapters.deploy(built.analysis.specs)
     deployed = deployed_state(repository.current())
     new_lock = built.lock
     problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
@@ -113,7 +116,7 @@ def compile_specs(root: Path, *, store: Callable[[Build], ArtifactStore], deploy
     if dry_run:
         return result
 
-    target = store(built)
+    target = adapters.store(built.analysis.specs)
     for artifact in unique_artifacts(built.artifacts):
         result.pushed.append(target.push(artifact))
     uploaded = sum(p.uploaded for p in result.pushed)

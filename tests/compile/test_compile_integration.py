@@ -12,7 +12,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from compiler.adapters.oci.registry import RegistryStore
+from compiler.adapters.oci.store import PushResult
+from compiler.assemble.oci_objects import Artifact
 from compiler.cli.main import main
+from compiler.compile.compose import Adapters, deploy_repository
+from compiler.load.spec_set import Specs
 from tests.compile.conftest import REPO, commit_all, configure, edit
 from tests.support.registry import RegistryServer
 
@@ -90,28 +94,30 @@ def test_changes_move_files_and_removed_edges_disappear(spec_root: Path, remote:
 
 
 def test_registry_down_mid_compile_commits_nothing_then_rerun_completes(
-        spec_root: Path, remote: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        spec_root: Path, remote: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str]) -> None:
     configure(spec_root, registry=f"{registry.registry}/edge", remote=remote)
-    real_push = RegistryStore.push
     calls = []
 
-    def push_then_stop(self: RegistryStore, artifact):
-        calls.append(artifact.reference)
-        if len(calls) == 3:
-            registry.stop()  # the registry dies in the middle of the compile
-        return real_push(self, artifact)
+    class StoppingStore:
+        """The real registry store, no retry waits; the registry dies before the third push."""
 
-    monkeypatch.setattr(RegistryStore, "push", push_then_stop)
-    monkeypatch.setattr("compiler.adapters.oci.registry.time.sleep", lambda _s: None)
-    code = main(["compile", "--root", str(spec_root), "--format", "json"])
+        def __init__(self, specs: Specs) -> None:
+            self.inner = RegistryStore(f"{registry.registry}/edge", insecure=True, sleep=lambda _s: None)
+
+        def push(self, artifact: Artifact) -> PushResult:
+            calls.append(artifact.reference)
+            if len(calls) == 3:
+                registry.stop()
+            return self.inner.push(artifact)
+
+    adapters = Adapters(store=StoppingStore, deploy=deploy_repository)
+    code = main(["compile", "--root", str(spec_root), "--format", "json"], adapters=adapters)
     out = json.loads(capsys.readouterr().out)
-    assert code == 3
+    assert code == 3 and len(calls) == 3
     assert [d["code"] for d in out["diagnostics"]] == ["registry-unreachable"]
     assert registry.registry in out["diagnostics"][0]["message"]
     assert remote_log(remote) == []  # nothing committed anywhere
 
-    monkeypatch.setattr(RegistryStore, "push", real_push)
     registry.start()
     code, out = compile_json(spec_root, capsys)
     assert code == 0 and out["commit"]["sha"]

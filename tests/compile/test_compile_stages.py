@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from compiler.adapters.oci.layout import LayoutStore
+from compiler.compile.compose import Adapters
 from compiler.compile.stages import compile_specs
 from compiler.diagnostics import EdgecError, fail
 from tests.adapters.deploy.fakes import FakeDeployRepository
@@ -25,12 +26,13 @@ class RecordingStore:
 
 
 def run(root: Path, store: RecordingStore | None, deploy: FakeDeployRepository, **kwargs):
-    def make_store(_build):
+    def make_store(_specs):
         if store is None:
             raise AssertionError("the store must not be opened")
         return store
 
-    return compile_specs(root, store=make_store, deploy=lambda _b: deploy, source_commit="abc", **kwargs)
+    return compile_specs(root, adapters=Adapters(store=make_store, deploy=lambda _s: deploy), source_commit="abc",
+                         **kwargs)
 
 
 def test_invalid_specs_push_nothing_and_commit_nothing(spec_root: Path) -> None:
