@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.assemble.render.helpers import Helm, find_helm
+
+# No Hypothesis deadline and no "generation is slow" health check: both time the machine, and on a loaded one
+# (CI, parallel runs) they fail a property that holds (the flaky schemadiff properties failed with
+# FailedHealthCheck "Input generation is slow"). Speed is measured by bench/, never by tests.
+settings.register_profile("edgec", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("edgec")
 
 
 @pytest.fixture
