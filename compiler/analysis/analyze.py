@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from compiler.analysis.compatibility import ReplacementCheck, check_replacements, input_changes, new_log_schema
 from compiler.analysis.graph import Replacement, TransferGraph, build_graph
+from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
 from compiler.load.load_root import load_specs
 from compiler.load.spec_set import Specs
@@ -46,9 +47,9 @@ class Analysis:
     def plan(self, *, pipeline_url: Callable[[str], str] | None = None) -> Plan:
         from compiler.analysis.plan import build_plan  # not imported by `validate`, which never builds a plan
 
-        def findings_for(replacement: Replacement) -> list[dict[str, Any]]:
+        def findings_for(replacement: Replacement) -> tuple[Verdict, ...]:
             check = self.checks.get((replacement.publish, replacement.replaces))
-            return check.findings_json() if check else []
+            return check.verdicts if check else ()
 
         def log_schema_for(replacement: Replacement) -> list[tuple[str, str]]:
             return new_log_schema(self.specs, replacement.publish)

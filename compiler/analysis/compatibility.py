@@ -8,15 +8,17 @@ acknowledge becomes a `breaking-change` diagnostic at P's `replaces` entry namin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from compiler.analysis.graph import Replacement, TransferGraph
 from compiler.analysis.schemadiff import (
+    Finding,
+    Pointer,
+    Role,
     Schemas,
     Verdict,
+    acknowledgement,
     apply_policy,
     diff_schemas,
     diff_transitive,
@@ -24,9 +26,9 @@ from compiler.analysis.schemadiff import (
     log_schema,
     unused_acknowledgements,
 )
-from compiler.diagnostics import Diagnostic, Severity
+from compiler.diagnostics import Diagnostic, Location, Severity
 from compiler.load.spec_set import Specs
-from compiler.spec.model import SchemaField
+from compiler.spec.model import Compatibility, SchemaField
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,45 @@ class ReplacementCheck:
     replacement: Replacement
     verdicts: tuple[Verdict, ...]
 
-    def findings_json(self) -> list[dict[str, Any]]:
-        return [{**v.finding.to_json(), "fails": v.fails, "acknowledged": v.acknowledged} for v in self.verdicts]
+
+
+#: (the model of the first step, the model of the last step): whose inputs and outputs a version's schemas are.
+Models = tuple[str, str]
+
+
+def version_models(specs: Specs, pipeline: str, version: str) -> Models | None:
+    """The models whose schemas a version exposes, or None when the version or a model is unresolved."""
+    found = specs.pipeline_version(pipeline, version)
+    if found is None or not found.steps:
+        return None
+    first, last = found.steps[0].model, found.steps[-1].model
+    return (first, last) if first in specs.models and last in specs.models else None
+
+
+def models_schemas(specs: Specs, models: Models) -> Schemas:
+    return specs.models[models[0]].spec.input_schema, specs.models[models[1]].spec.output_schema
 
 
 def version_schemas(specs: Specs, pipeline: str, version: str) -> Schemas | None:
     """(inputs of the first step, outputs of the last step), or None when a model is unresolved."""
-    found = specs.pipeline_version(pipeline, version)
-    if found is None:
+    models = version_models(specs, pipeline, version)
+    return models_schemas(specs, models) if models else None
+
+
+_SCHEMA_KEY: dict[Role, str] = {"input": "inputSchema", "output": "outputSchema"}
+
+
+def _field_location(specs: Specs, models: Models, role: Role, pointer: Pointer | None) -> Location | None:
+    if pointer is None:
         return None
-    first, last = specs.models.get(found.steps[0].model), specs.models.get(found.steps[-1].model)
-    if first is None or last is None:
-        return None
-    return first.spec.input_schema, last.spec.output_schema
+    model = models[0] if role == "input" else models[1]
+    return specs.locate("Model", model, ("spec", _SCHEMA_KEY[role], *pointer))
+
+
+def locate(specs: Specs, finding: Finding, old: Models, new: Models) -> Finding:
+    """The finding with the positions of its old and new field in the model files (where each side exists)."""
+    return replace(finding, old_at=_field_location(specs, old, finding.role, finding.old_pointer),
+                   new_at=_field_location(specs, new, finding.role, finding.new_pointer))
 
 
 def _lineage(graph: TransferGraph, replaced: str) -> list[str]:
@@ -69,53 +97,54 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
     diagnostics: list[Diagnostic] = []
     for r in graph.replacements:
         publish = specs.publishes[r.publish].spec
-        new = version_schemas(specs, publish.pipeline, publish.version)
+        new_models = version_models(specs, publish.pipeline, publish.version)
         lineage = _lineage(graph, r.replaces)
         chain_names: list[str] = []
-        chain: list[Schemas] = []
+        chain_models: list[Models] = []
         seen_versions: set[tuple[str, str]] = set()
         for name in lineage:
             spec = specs.publishes[name].spec
-            schemas = version_schemas(specs, spec.pipeline, spec.version)
-            if schemas is None or (spec.pipeline, spec.version) in seen_versions:
+            models = version_models(specs, spec.pipeline, spec.version)
+            if models is None or (spec.pipeline, spec.version) in seen_versions:
                 continue
             seen_versions.add((spec.pipeline, spec.version))
             chain_names.append(name)
-            chain.append(schemas)
-        if new is None or not chain or chain_names[-1] != r.replaces:
+            chain_models.append(models)
+        if new_models is None or not chain_models or chain_names[-1] != r.replaces:
             continue
+        chain = [models_schemas(specs, m) for m in chain_models]
+        new = models_schemas(specs, new_models)
         compatibility = publish.compatibility or specs.config.compatibility
         if is_transitive(compatibility):
             findings = diff_transitive(chain, *new, labels=chain_names)
         else:
             findings = diff_schemas(*chain[-1], *new, earlier=chain[:-1])
+        old_models = dict(zip(chain_names, chain_models, strict=True))
+        findings = [locate(specs, f, old_models[f.compared_with or r.replaces], new_models) for f in findings]
         verdicts = tuple(apply_policy(findings, compatibility, publish.acknowledge))
         checks[(r.publish, r.replaces)] = ReplacementCheck(r, verdicts)
         where = specs.locate("Publish", r.publish, ("spec", "replaces", publish.replaces.index(r.replaces)))
-        for verdict in verdicts:
-            if verdict.fails:
-                f = verdict.finding
-                broken = " and ".join(_audience(f.role, a) for a in verdict.audiences)
-                diagnostics.append(Diagnostic.at(
-                    where, "breaking-change",
-                    f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {broken} under {compatibility}: "
-                    f"publish '{r.publish}' replaces '{r.replaces}'{_compared_with(f.message)}",
-                    hint=_acknowledge_hint(f.hint, f.rule, f.path, r.publish)))
+        diagnostics += [_breaking(where, v, compatibility, r) for v in verdicts if v.fails]
     diagnostics += _unused_acknowledgements(specs, checks)
     return checks, diagnostics
 
 
-def _acknowledge_hint(hint: str | None, rule: str, path: str, publish: str) -> str:
-    accept = f"acknowledge: [{{rule: {rule}, field: {path}}}]"
-    if hint and accept in hint:
-        return f"{hint} on publish '{publish}'"
-    return f"{hint + '; ' if hint else ''}to accept it, add to publish '{publish}': {accept}"
+def _breaking(where: Location, verdict: Verdict, compatibility: Compatibility, r: Replacement) -> Diagnostic:
+    """A failing finding at the publish's `replaces` entry; the message also points at the field that changed."""
+    f = verdict.finding
+    broken = " and ".join(_audience(f.role, a) for a in verdict.audiences)
+    against = f" (compared with {f.compared_with})" if f.compared_with else ""
+    fields = [f"{side} {at}" for side, at in (("new field at", f.new_at), ("old field at", f.old_at)) if at]
+    return Diagnostic.at(
+        where, "breaking-change",
+        f"{f.rule} {f.path} ({_change(f.old, f.new)}) breaks {broken} under {compatibility}: "
+        f"publish '{r.publish}' replaces '{r.replaces}'{against}" + (f"; {', '.join(fields)}" if fields else ""),
+        hint=_acknowledge_hint(f, r.publish))
 
 
-def _compared_with(message: str) -> str:
-    """A transitive finding against an older publish than the replaced one says which (schemadiff's suffix)."""
-    found = re.search(r" \(compared with [^()]+\)$", message)
-    return found.group(0) if found else ""
+def _acknowledge_hint(f: Finding, publish: str) -> str:
+    accept = acknowledgement(f.rule, f.path)
+    return f"{f.fix + '; ' if f.fix else ''}to accept it, add to publish '{publish}': {accept}"
 
 
 def _change(old: str | None, new: str | None) -> str:
@@ -149,8 +178,8 @@ def input_changes(old: Sequence[SchemaField], new: Sequence[SchemaField]) -> lis
     return [f"{f.path}: {f.message}" for f in diff_schemas(old, [], new, []) if f.rule != "METADATA_CHANGED"]
 
 
-def resolve_schemas(specs: Specs, reference: str) -> Schemas:
-    """A publish name or `PIPELINE:VERSION` to its (inputs, outputs); a usage error when it names nothing."""
+def resolve_models(specs: Specs, reference: str) -> Models:
+    """A publish name or `PIPELINE:VERSION` to the models of its schemas; a usage error when it names nothing."""
     from compiler.diagnostics import fail
 
     if ":" in reference:
@@ -160,10 +189,17 @@ def resolve_schemas(specs: Specs, reference: str) -> Schemas:
     else:
         raise fail("usage", f"{reference!r} is neither a publish nor PIPELINE:VERSION",
                    hint="publishes: " + ", ".join(sorted(specs.publishes)) if specs.publishes else None)
-    schemas = version_schemas(specs, pipeline, version)
-    if schemas is None:
+    models = version_models(specs, pipeline, version)
+    if models is None:
         raise fail("usage", f"pipeline {pipeline!r} has no resolvable version {version!r}")
-    return schemas
+    return models
+
+
+def diff_references(specs: Specs, old: str, new: str) -> list[Finding]:
+    """`edgec diff OLD NEW`: the findings from one publish (or PIPELINE:VERSION) to another, located."""
+    old_models, new_models = resolve_models(specs, old), resolve_models(specs, new)
+    found = diff_schemas(*models_schemas(specs, old_models), *models_schemas(specs, new_models))
+    return [locate(specs, f, old_models, new_models) for f in found]
 
 
 def new_log_schema(specs: Specs, publish: str) -> list[tuple[str, str]]:

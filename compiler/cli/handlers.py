@@ -169,13 +169,11 @@ def compile_(args: argparse.Namespace, console: Console) -> int:
 
 def diff(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
-    from compiler.analysis.compatibility import resolve_schemas
-    from compiler.analysis.schemadiff import diff_schemas
+    from compiler.analysis.compatibility import diff_references
     from compiler.report.findings import PRINTERS, FindingsReport
 
     root = _root(args)
     specs = analyze(root).specs
-    old, new = resolve_schemas(specs, args.old), resolve_schemas(specs, args.new)
-    report = FindingsReport(args.old, args.new, diff_schemas(*old, *new), args.fail_on)
+    report = FindingsReport(args.old, args.new, diff_references(specs, args.old, args.new), args.fail_on)
     console.emit(PRINTERS, args.format, report, root=root)
     return int(ExitCode.INVALID if report.failing else ExitCode.OK)

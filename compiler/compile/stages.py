@@ -138,7 +138,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
 def commit_message(result: Build, changes: Changes, source_commit: str | None) -> str:
     """One summary line, the plan's replacements, then the trailers as the last paragraph."""
     assert result.plan is not None
-    plan = result.plan.to_json()
+    plan = result.plan
     moved = len(changes.edges_moved)
     summary = (f"edgec: {moved} edge{'s' * (moved != 1)} moved, {len(changes.publishes_added)} "
                f"publish{'es' * (len(changes.publishes_added) != 1)} added")
@@ -147,10 +147,10 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None) -
     if changes.edges_removed:
         summary += f", {len(changes.edges_removed)} edge{'s' * (len(changes.edges_removed) != 1)} removed"
     lines = [summary, ""]
-    for r in plan["replacements"]:
-        edges = ", ".join(r["edges"]) or "no edge"
-        lines.append(f"- {r['publish']} replaces {r['replaces']} ({r['kind']}: {r['from']['pipeline']} "
-                     f"{r['from']['version']} -> {r['to']['pipeline']} {r['to']['version']}): {edges}")
+    for r in (rp.replacement for rp in plan.replacements):
+        edges = ", ".join(r.edges.names()) or "no edge"
+        lines.append(f"- {r.publish} replaces {r.replaces} ({r.kind}: {r.source.pipeline} "
+                     f"{r.source.version} -> {r.target.pipeline} {r.target.version}): {edges}")
     for edge, old, new in changes.edges_moved:
         lines.append(f"- edge {edge}: {old} -> {new}")
     body = "\n".join(_one_line(line) for line in lines).strip()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from compiler.report.plan_text import MAX_NAMES, finding_line, summary_line
+from compiler.report.findings import finding_line
+from compiler.report.plan_text import MAX_NAMES, summary_line
 
 if TYPE_CHECKING:
     from compiler.analysis.deployed import Changes
@@ -98,7 +99,8 @@ def render_plan_markdown(plan: Plan, changes: Changes | None = None) -> str:
     findings = [(rp.replacement, f) for rp in plan.replacements for f in rp.findings]
     if findings:
         out += ["#### Schema findings", ""]
-        out += [f"- {_code(r.publish)} replaces {_code(r.replaces)}: {escape(finding_line(f))}" for r, f in findings]
+        out += [f"- {_code(r.publish)} replaces {_code(r.replaces)}: {escape(finding_line(v.finding, verdict=v))}"
+                for r, v in findings]
         out.append("")
     moved = [e for e in plan.graph.edges.values() if e.moved]
     if moved:

@@ -3,9 +3,9 @@ moves, pauses and breaks. Pure: returns a string; colour only when the caller as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from compiler.report.findings import finding_line
 from compiler.report.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, Style
 
 if TYPE_CHECKING:
@@ -39,13 +39,6 @@ def _names(names: tuple[str, ...]) -> str:
     return shown + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
 
 
-def finding_line(f: Mapping[str, Any]) -> str:
-    severity = f.get("severity", {})
-    level = severity.get("max", severity.get("clients", "info")) if isinstance(severity, Mapping) else severity
-    status = " (acknowledged)" if f.get("acknowledged") else (" (fails the policy)" if f.get("fails") else "")
-    return f"{level} [{f.get('rule')}] {f.get('path')}: {f.get('message')}{status}"
-
-
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paint = Style(color=color).paint
 
@@ -67,8 +60,8 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
             lines.append(paint(RED, f"    ! client impact: {rp.client_impact.message}"))
             for change in rp.client_impact.changes:
                 lines.append(f"      {change}")
-        for f in rp.findings:
-            lines.append(f"    finding: {finding_line(f)}")
+        for v in rp.findings:
+            lines.append(f"    finding: {finding_line(v.finding, verdict=v, indent='      ')}")
         if rp.log_schema and (rp.findings or r.kind == "pipeline-transfer"):
             columns = ", ".join(f"{column} {type_}" for column, type_ in rp.log_schema)
             lines.append(paint(DIM, f"    log schema of {r.target.pipeline} from now on: {columns}"))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from compiler.analysis.analyze import analyze
+from compiler.cli.main import main
+from compiler.diagnostics import Location
 
 MODEL = """apiVersion: edgec.dev/v1
 kind: Model
@@ -56,3 +59,52 @@ def test_transitive_policy_checks_every_earlier_publish(tmp_path: Path, compatib
         assert "in.x (int32 -> nullable string)" in changed.message and "compared with pub1" in changed.message
     step = analysis.checks[("pub2", "pub1")]
     assert not any(v.fails for v in step.verdicts)  # v1 -> v2 alone passes under every policy
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_a_breaking_change_points_at_the_old_and_the_new_field(tmp_path: Path) -> None:
+    analysis = analyze(chain(tmp_path, "BACKWARD_TRANSITIVE"))
+    changed = next(d for d in analysis.diagnostics if d.message.startswith("TYPE_CHANGED"))
+    assert (changed.file, changed.line, changed.column) == ("publishes.yaml", 14, 45)  # the replaces entry
+    # m3's `{name: x, ...}` (line 25) and m1's (line 7), both the second inputSchema item at column 60
+    assert changed.message.endswith(
+        "(compared with pub1); new field at models.yaml:25:60, old field at models.yaml:7:60")
+    assert changed.hint is not None and changed.hint.count("acknowledge: [{rule: TYPE_CHANGED, field: in.x}]") == 1
+    verdict = next(v for v in analysis.checks[("pub3", "pub2")].verdicts if v.finding.rule == "TYPE_CHANGED")
+    assert (verdict.finding.old_at, verdict.finding.new_at) == (Location("models.yaml", 7, 60),
+                                                                Location("models.yaml", 25, 60))
+
+
+def test_plan_json_and_text_carry_typed_findings_with_positions(tmp_path: Path, capsys) -> None:
+    root = chain(tmp_path, "BACKWARD_TRANSITIVE")
+    code, out = cli(capsys, "plan", "--root", str(root), "--format", "json")
+    assert code == 1
+    replacement = next(r for r in json.loads(out)["replacements"] if r["publish"] == "pub3")
+    changed = next(f for f in replacement["findings"] if f["rule"] == "TYPE_CHANGED")
+    assert changed["comparedWith"] == "pub1" and changed["fails"] is True
+    assert changed["oldLocation"] == {"file": "models.yaml", "line": 7, "column": 60}
+    assert changed["newLocation"] == {"file": "models.yaml", "line": 25, "column": 60}
+    assert changed["message"] == "int32 -> string changes the type of an input; existing clients' requests may fail"
+    code, out = cli(capsys, "plan", "--root", str(root), "--no-color")
+    assert "in.x: in.x" not in out and "in.x (int32 -> absent" in out
+    assert "      new: models.yaml:25:60\n      old: models.yaml:7:60\n" in out
+
+
+def test_diff_shows_both_field_positions(tmp_path: Path, capsys) -> None:
+    root = chain(tmp_path, "NONE")
+    code, out = cli(capsys, "diff", "pub1", "pub3", "--root", str(root), "--no-color")
+    assert code == 1
+    assert ("error TYPE_CHANGED in.x (int32 -> nullable string; clients: error, log: error): int32 -> string "
+            "changes the type of an input; existing clients' requests may fail\n"
+            "  new: models.yaml:25:60\n  old: models.yaml:7:60\n") in out
+    code, out = cli(capsys, "diff", "pub1", "pub3", "--root", str(root), "--format", "json")
+    changed = next(f for f in json.loads(out)["findings"] if f["rule"] == "TYPE_CHANGED")
+    assert (changed["oldLocation"]["line"], changed["newLocation"]["line"]) == (7, 25)
+    code, out = cli(capsys, "diff", "pub1", "pub3", "--root", str(root), "--format", "github")
+    assert "::error file=models.yaml,line=25,col=60,title=TYPE_CHANGED::in.x: int32 -> string changes" in out
+    code, out = cli(capsys, "diff", "pub1", "pub2", "--root", str(root), "--format", "github")
+    assert "::notice file=models.yaml,line=7,col=60,title=FIELD_REMOVED::in.x: field removed" in out  # the old one

@@ -108,7 +108,7 @@ def feed_problems(producer_outputs: Sequence[SchemaField], consumer_inputs: Sequ
     schema-diff rules: a finding that is an error for clients is a problem."""
     from compiler.analysis.schemadiff import step_feed_findings
 
-    return [f.message for f in step_feed_findings(producer_outputs, consumer_inputs)
+    return [f"{f.path}: {f.message}" for f in step_feed_findings(producer_outputs, consumer_inputs)
             if str(f.clients) == "error"]
 
 

@@ -1,30 +1,31 @@
 """Build the plan from the specs and their graph. Pure: no I/O, no environment.
 
-Two seams stay open for other modules: `findings_for(replacement)` returns the schema-diff findings of one
-replacement (objects with `to_json()` or JSON mappings; the default has none), and `input_changes(old, new)`
+Two seams stay open for other modules: `findings_for(replacement)` returns the judged schema findings of one
+replacement (the default has none), and `input_changes(old, new)`
 compares two pipeline input schemas (the default is a plain field-by-field comparison). `pipeline_url(publish)`
 lets the compile pipeline pin URLs by digest; the default is Wallaroo's tag form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from compiler.analysis.graph import PublishNode, Replacement, TransferGraph
 from compiler.analysis.plan.operator_commands import Target, commands_for
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
+from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic, Severity, sorted_unique
 from compiler.load.spec_set import Specs
 from compiler.spec import naming
 from compiler.spec.model import SchemaField
 
-FindingsFor = Callable[[Replacement], Sequence[Any]]
+FindingsFor = Callable[[Replacement], Sequence[Verdict]]
 InputChanges = Callable[[Sequence[SchemaField], Sequence[SchemaField]], Sequence[str]]
 LogSchemaFor = Callable[[Replacement], Sequence[tuple[str, str]]]
 
 
-def no_findings(replacement: Replacement) -> Sequence[Any]:
+def no_findings(replacement: Replacement) -> Sequence[Verdict]:
     return ()
 
 
@@ -70,7 +71,7 @@ def build_plan(
         edge_info[name] = (str(device.arch), str(device.accel), tuple(device.tags),
                            commands_for(target, registry=registry, image=specs.config.engine_image))
     replacements = tuple(
-        ReplacementPlan(r, tuple(_finding_json(f) for f in findings_for(r)),
+        ReplacementPlan(r, tuple(findings_for(r)),
                         _client_impact(specs, graph, r, input_changes),
                         tuple(log_schema_for(r)) if log_schema_for else ())
         for r in graph.replacements
@@ -89,10 +90,6 @@ def build_plan(
         warnings=sum(1 for d in diagnostics if d.severity is Severity.WARNING),
     )
     return Plan(registry, graph, info, edge_info, replacements, assays, diagnostics, summary)
-
-
-def _finding_json(finding: Any) -> Mapping[str, Any]:
-    return finding.to_json() if hasattr(finding, "to_json") else dict(finding)
 
 
 def _inputs(specs: Specs, node: PublishNode) -> Sequence[SchemaField] | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from compiler.analysis.graph import Chain, EdgeSet, Replacement, TransferGraph
 from compiler.analysis.plan.operator_commands import Commands
+from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic
 
 
@@ -34,7 +35,7 @@ class ClientImpact:
 @dataclass(frozen=True)
 class ReplacementPlan:
     replacement: Replacement
-    findings: tuple[Mapping[str, Any], ...]
+    findings: tuple[Verdict, ...]
     client_impact: ClientImpact | None
     log_schema: tuple[tuple[str, str], ...] = ()  # (column, type) of the rows the new publish writes
 
@@ -47,7 +48,7 @@ class ReplacementPlan:
             "from": {"pipeline": r.source.pipeline, "version": r.source.version},
             "to": {"pipeline": r.target.pipeline, "version": r.target.version},
             "edges": list(r.edges.names()),
-            "findings": [dict(f) for f in self.findings],
+            "findings": [v.to_json() for v in self.findings],
             "assays": [{"name": a.name, "action": a.action, "reason": a.reason, "pipeline": a.pipeline,
                         "model": a.model, "iopath": a.iopath,
                         "create": {"pipeline": a.create[0], "model": a.create[1], "iopath": a.iopath}}

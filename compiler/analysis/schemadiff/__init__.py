@@ -4,7 +4,7 @@ Pure functions over `SchemaField` values; no I/O. The rule table and the type or
 """
 
 from compiler.analysis.schemadiff.diff import Schemas, diff_schemas, diff_transitive, log_schema, step_feed_findings
-from compiler.analysis.schemadiff.finding import Finding, Role, worst
+from compiler.analysis.schemadiff.finding import Finding, Pointer, Role, acknowledgement, worst
 from compiler.analysis.schemadiff.policy import (
     Verdict,
     apply_policy,
@@ -20,10 +20,12 @@ __all__ = [
     "RULES_BY_ID",
     "Finding",
     "Order",
+    "Pointer",
     "Role",
     "Rule",
     "Schemas",
     "Verdict",
+    "acknowledgement",
     "apply_policy",
     "compare",
     "diff_schemas",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from compiler.analysis.schemadiff.finding import Finding, Role, severity_rank
+from compiler.analysis.schemadiff.finding import Finding, Pointer, Role, severity_rank
 from compiler.analysis.schemadiff.rules import Pair, classify
 from compiler.analysis.schemadiff.types import format_type
 from compiler.diagnostics import Severity
@@ -51,26 +51,35 @@ def _history(role: Role, earlier: Sequence[Schemas]) -> dict[str, FieldType]:
 
 
 # --------------------------------------------------------------------------------------------------- pairing
-def _pair_fields(role: Role, parent: str, old: Fields, new: Fields, history: dict[str, FieldType]) -> Iterator[Pair]:
-    """Match the fields of one parent by name, never by position; name order makes field order irrelevant."""
-    old_by, new_by = {f.name: f for f in old}, {f.name: f for f in new}
-    removed = tuple(sorted((f for n, f in old_by.items() if n not in new_by), key=lambda f: f.name))
+def _pair_fields(role: Role, parent: str, old: Fields, new: Fields, history: dict[str, FieldType],
+                 old_at: Pointer = (), new_at: Pointer = ()) -> Iterator[Pair]:
+    """Match the fields of one parent by name, never by position; name order makes field order irrelevant.
+
+    `old_at`/`new_at` point at the parent's field list in each schema (empty: the top level)."""
+    old_by = {f.name: (f, (*old_at, i)) for i, f in enumerate(old)}
+    new_by = {f.name: (f, (*new_at, i)) for i, f in enumerate(new)}
+    removed = tuple(sorted((f for n, (f, _) in old_by.items() if n not in new_by), key=lambda f: f.name))
     for name in sorted(old_by.keys() | new_by.keys()):
         path = _child(parent, name)
         o, n = old_by.get(name), new_by.get(name)
         if o is not None and n is not None:
-            yield from _pair_types(role, path, o, n, history)
+            yield from _pair_types(role, path, o[0], n[0], history, o[1], n[1])
         else:
-            yield Pair(role, path, o, n, removed_siblings=removed if o is None else (), earlier=history.get(path))
+            yield Pair(role, path, o[0] if o else None, n[0] if n else None,
+                       removed_siblings=removed if o is None else (), earlier=history.get(path),
+                       old_pointer=o[1] if o else None, new_pointer=n[1] if n else None)
 
 
-def _pair_types(role: Role, path: str, old: FieldType, new: FieldType, history: dict[str, FieldType]) -> Iterator[Pair]:
+def _pair_types(role: Role, path: str, old: FieldType, new: FieldType, history: dict[str, FieldType],
+                old_at: Pointer, new_at: Pointer) -> Iterator[Pair]:
     """The pair itself, then the pairs inside it when both sides are the same kind of container."""
-    yield Pair(role, path, old, new)
+    yield Pair(role, path, old, new, old_pointer=old_at, new_pointer=new_at)
     if old.type is DataType.STRUCT and new.type is DataType.STRUCT:
-        yield from _pair_fields(role, path, old.fields or (), new.fields or (), history)
+        yield from _pair_fields(role, path, old.fields or (), new.fields or (), history,
+                                (*old_at, "fields"), (*new_at, "fields"))
     elif old.type is DataType.LIST and new.type is DataType.LIST and old.items and new.items:
-        yield from _pair_types(role, _items(path), old.items, new.items, history)
+        yield from _pair_types(role, _items(path), old.items, new.items, history,
+                               (*old_at, "items"), (*new_at, "items"))
 
 
 def pairs(role: Role, old: Fields, new: Fields, *, earlier: Sequence[Schemas] = ()) -> Iterator[Pair]:
@@ -145,8 +154,8 @@ def diff_transitive(
     """Diff the new schemas against every earlier version in `chain` (oldest first, the replaced one last).
 
     One finding per (rule, path) is kept: the worst; on a tie, the one against the most recent version. With
-    `labels` (one per chain entry, e.g. publish names), a finding not against the last entry names its version
-    in the message.
+    `labels` (one per chain entry, e.g. publish names), a finding not against the last entry carries its label
+    in `compared_with`.
     """
     if labels is not None and len(labels) != len(chain):
         raise ValueError("labels must name every entry of the chain")
@@ -154,7 +163,7 @@ def diff_transitive(
     for index, (old_inputs, old_outputs) in enumerate(chain):
         for f in diff_schemas(old_inputs, old_outputs, new_inputs, new_outputs, earlier=chain[:index]):
             if labels is not None and index != len(chain) - 1:
-                f = replace(f, message=f"{f.message} (compared with {labels[index]})")
+                f = replace(f, compared_with=labels[index])
             key = (*_badness(f), index)
             current = best.get((f.rule, f.path))
             if current is None or key > current[0]:

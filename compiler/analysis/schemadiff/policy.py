@@ -36,6 +36,9 @@ class Verdict:
     acknowledged: bool  # would fail, but the publish lists it in `acknowledge`
     audiences: tuple[str, ...]  # which of "clients"/"log" make it fail (also when acknowledged)
 
+    def to_json(self) -> dict[str, object]:
+        return {**self.finding.to_json(), "fails": self.fails, "acknowledged": self.acknowledged}
+
 
 def failing_audiences(finding: Finding, compatibility: Compatibility) -> tuple[str, ...]:
     out: list[str] = []

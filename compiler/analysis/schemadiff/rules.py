@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from compiler.analysis.schemadiff.finding import Finding, Role
+from compiler.analysis.schemadiff.finding import Finding, Pointer, Role
 from compiler.analysis.schemadiff.types import Order, compare, format_type, log_promotion_is_legal, numel
 from compiler.diagnostics import Severity
 from compiler.spec.model import DataType, FieldType, SchemaField
@@ -29,13 +29,15 @@ class Pair:
     new: FieldType | None
     removed_siblings: tuple[SchemaField, ...] = ()  # fields of the same parent only on the old side
     earlier: FieldType | None = None  # the type this path had in the latest earlier version that held it
+    old_pointer: Pointer | None = None  # where each side stands in its schema list
+    new_pointer: Pointer | None = None
 
 
 @dataclass(frozen=True)
 class Hit:
     """What a handler found; verdicts left None come from the table."""
 
-    detail: str  # the message after "<path>: "
+    detail: str  # what changed; the finding's message starts with it
     clients: Severity | None = None
     log: Severity | None = None
     old: str | None = None  # rendered types; default: the pair's sides
@@ -214,8 +216,6 @@ def metadata_changed(p: Pair) -> Iterable[Hit]:
 
 
 # ------------------------------------------------------------------------------------------------- the table
-_ACK = "acknowledge: [{{rule: {rule}, field: {path}}}]"
-
 RULES: tuple[Rule, ...] = (
     Rule("FIELD_ADDED_OPTIONAL", "new nullable field", INFO, INFO, INFO, field_added_optional),
     Rule("FIELD_ADDED_REQUIRED", "new non-nullable field", ERROR, INFO, INFO, field_added_required,
@@ -268,13 +268,10 @@ def _consequence(rule: Rule, role: Role, clients: Severity, log: Severity) -> st
     return None
 
 
-def _hint(rule: Rule, path: str, clients: Severity, log: Severity) -> str | None:
+def _fix(rule: Rule, clients: Severity, log: Severity) -> str | None:
     if rule.id == "FIELD_RENAME_CANDIDATE":
         return "edgec never infers renames: for clients and the log a rename is a removal plus an addition"
-    if ERROR in (clients, log):
-        ack = _ACK.format(rule=rule.id, path=path)
-        return f"{rule.fix}; or accept it with `{ack}`" if rule.fix else f"accept it with `{ack}`"
-    return rule.fix if WARNING in (clients, log) else None
+    return rule.fix if ERROR in (clients, log) or WARNING in (clients, log) else None
 
 
 def finding(rule: Rule, pair: Pair, hit: Hit) -> Finding:
@@ -291,8 +288,11 @@ def finding(rule: Rule, pair: Pair, hit: Hit) -> Finding:
         log=log,
         old=hit.old if hit.old is not None else (format_type(pair.old) if pair.old else None),
         new=hit.new if hit.new is not None else (format_type(pair.new) if pair.new else None),
-        message=f"{pair.path}: {hit.detail}" + (f"; {note}" if note else ""),
-        hint=_hint(rule, pair.path, clients, log),
+        message=hit.detail + (f"; {note}" if note else ""),
+        fix=_fix(rule, clients, log),
+        acknowledgeable=rule.id != "FIELD_RENAME_CANDIDATE" and ERROR in (clients, log),
+        old_pointer=pair.old_pointer if pair.old is not None else None,
+        new_pointer=pair.new_pointer if pair.new is not None else None,
     )
 
 

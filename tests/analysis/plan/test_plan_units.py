@@ -10,8 +10,9 @@ import pytest
 from compiler.analysis.graph import build_graph
 from compiler.analysis.plan import build_plan, docker_memory, plain_input_changes
 from compiler.analysis.plan.operator_commands import Target, commands_for
+from compiler.analysis.schemadiff import apply_policy, diff_schemas
 from compiler.load.load_root import load_specs
-from compiler.spec.model import SchemaField
+from compiler.spec.model import Compatibility, DataType, SchemaField
 from tests.analysis.graph.specfiles import edge, publish, write_root
 
 
@@ -45,11 +46,13 @@ def test_seams_fill_findings_and_client_impacts(tmp_path: Path) -> None:
                                                   edge("e1", "a")]})
     validation = load_specs(root)
     graph, diagnostics = build_graph(validation.specs)
-    finding = {"rule": "FIELD_ADDED_REQUIRED", "role": "input", "path": "in.w", "message": "new required field"}
+    [finding] = diff_schemas([], [], [SchemaField(name="w", type=DataType.INT8)], [])
+    verdicts = apply_policy([finding], Compatibility.BACKWARD)
     plan = build_plan(validation.specs, graph, diagnostics, registry="reg",
-                      findings_for=lambda r: [finding] if r.publish == "b" else [])
+                      findings_for=lambda r: verdicts if r.publish == "b" else [])
+    assert plan.replacements[0].findings == tuple(verdicts)  # typed values until the JSON printer
     data = plan.to_json()
-    assert data["replacements"][0]["findings"] == [finding]
+    assert data["replacements"][0]["findings"] == [{**finding.to_json(), "fails": True, "acknowledged": False}]
     (impact,) = data["clientImpacts"]  # pb v1 (mb: x) -> pb v2 (mwide: x, w)
     assert (impact["publish"], impact["edges"], impact["changes"]) == ("b", ["e1"], ["in.w added"])
     assert plan.summary.client_impacts == 1 and plan.summary.findings == 1

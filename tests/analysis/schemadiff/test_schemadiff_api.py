@@ -36,7 +36,7 @@ def test_format_type(raw: dict[str, Any], rendered: str) -> None:
 
 def test_message_hint_and_json_of_a_widened_output() -> None:
     [finding] = diff_schemas([], [f("variable", "float32")], [], [f("variable", "float64")])
-    assert finding.message == "out.variable: float32 -> float64 widens an output; clients reading it may break"
+    assert finding.message == "float32 -> float64 widens an output; clients reading it may break"
     assert finding.hint is not None
     assert "acknowledge: [{rule: TYPE_WIDENED, field: out.variable}]" in finding.hint
     assert finding.to_json() == {
@@ -48,6 +48,9 @@ def test_message_hint_and_json_of_a_widened_output() -> None:
         "new": "float64",
         "message": finding.message,
         "hint": finding.hint,
+        "comparedWith": None,
+        "oldLocation": None,  # located by the caller that knows the model files
+        "newLocation": None,
     }
 
 
@@ -65,14 +68,14 @@ def test_log_only_error_says_so() -> None:
 def test_warning_explains_and_hints_without_acknowledge() -> None:
     [finding] = diff_schemas([f("x", "int32")], [], [], [])
     assert finding.rule == "FIELD_REMOVED" and finding.log is Severity.WARNING
-    assert finding.message == "in.x: field removed (int32); its log column stops being filled"
+    assert finding.message == "field removed (int32); its log column stops being filled"
     assert finding.hint == "keep the field (it may be nullable)"
 
 
 def test_type_messages_leave_nullability_to_its_own_rule() -> None:
     findings = diff_schemas([], [f("x", "int32")], [], [f("x", "int64", nullable=True)])
     widened = next(x for x in findings if x.rule == "TYPE_WIDENED")
-    assert widened.message.startswith("out.x: int32 -> int64 widens")
+    assert widened.message.startswith("int32 -> int64 widens")
     assert (widened.old, widened.new) == ("int32", "nullable int64")
 
 
