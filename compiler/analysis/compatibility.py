@@ -144,7 +144,7 @@ def _breaking(where: Location, verdict: Verdict, compatibility: Compatibility, r
 
 def _acknowledge_hint(f: Finding, publish: str) -> str:
     accept = acknowledgement(f.rule, f.path)
-    return f"{f.fix + '; ' if f.fix else ''}to accept it, add to publish '{publish}': {accept}"
+    return f"{f.fix + '; or ' if f.fix else ''}accept it with `{accept}` on publish '{publish}'"
 
 
 def _change(old: str | None, new: str | None) -> str:

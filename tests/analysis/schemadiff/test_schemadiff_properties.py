@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.analysis.schemadiff import Finding, Order, compare, diff_schemas, log_promotion_is_legal, widens
@@ -160,13 +160,13 @@ def _shuffled(fields: list[SchemaField], rng: random.Random) -> list[SchemaField
     return out
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas, schemas)
 def test_a_schema_diffed_with_itself_gives_nothing(inputs: list[SchemaField], outputs: list[SchemaField]) -> None:
     assert diff_schemas(inputs, outputs, inputs, outputs) == []
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas, schemas, schemas, schemas, st.randoms(use_true_random=False))
 def test_findings_do_not_depend_on_field_order(
     old_in: list[SchemaField],
@@ -184,7 +184,7 @@ def test_findings_do_not_depend_on_field_order(
     assert expected == sorted(expected, key=lambda f: (f.path, f.rule, f.role, f.message))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas, schemas)
 def test_one_finding_per_rule_and_path(old: list[SchemaField], new: list[SchemaField]) -> None:
     findings = diff_schemas(old, old, new, new)
