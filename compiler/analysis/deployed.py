@@ -1,23 +1,43 @@
 """What a compile changes against what is deployed: the deployment repo's `edgec.lock.json` and last `plan.json`.
 
 Pure: the caller reads the two files (bytes or None) from the deployment repository. Published versions are
-immutable, so a publish recorded in the lock whose digests would change is an `immutable-changed` error.
+immutable, so a publish recorded in the lock whose digests would change is an `immutable-changed` error. A record
+that does not parse or validate is refused (`InvalidRecord`), never read as "nothing deployed". Unknown keys are
+kept and ignored, so a lock that a newer edgec extended with fields of its own still reads.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.load.spec_set import Specs
 
+LOCK_FILE = "edgec.lock.json"
+PLAN_FILE = "plan.json"
+#: Lock versions this edgec reads. Version 1 without `files` was written before file hashes were recorded.
+READABLE_LOCK_VERSIONS = (1,)
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_PUBLISH_STRINGS = ("pipeline", "version", "pipelineArtifact", "chart", "chartVersion")
+_PUBLISH_DIGESTS = ("pipelineDigest", "chartDigest")
+
+
+class InvalidRecord(ValueError):
+    """`edgec.lock.json` or `plan.json` of the deployment repository does not parse or validate."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Deployed:
-    """The last compile's record, as far as it can be read."""
+    """The last compile's record, validated: `lock` and `plan` are empty when nothing is deployed yet."""
 
     lock: Mapping[str, Any] = field(default_factory=dict)
     plan: Mapping[str, Any] = field(default_factory=dict)
@@ -25,7 +45,13 @@ class Deployed:
 
     @classmethod
     def from_files(cls, lock: bytes | None, plan: bytes | None, head: str | None) -> Deployed:
-        return cls(_json(lock), _json(plan), head)
+        """Raises `InvalidRecord` for a record that does not parse or validate, and for a plan without its lock:
+        reading either as "nothing deployed" would lose the immutability of every recorded publish."""
+        lock_doc = _parse(LOCK_FILE, lock, _check_lock)
+        plan_doc = _parse(PLAN_FILE, plan, _check_plan)
+        if plan_doc and not lock_doc:
+            raise InvalidRecord(LOCK_FILE, "is missing, but plan.json records a deployment")
+        return cls(lock_doc, plan_doc, head)
 
     @property
     def exists(self) -> bool:
@@ -37,6 +63,18 @@ class Deployed:
         return value if isinstance(value, Mapping) else {}
 
     @property
+    def registry(self) -> str | None:
+        value = self.lock.get("registry")
+        return value if isinstance(value, str) else None
+
+    @property
+    def files(self) -> Mapping[str, str] | None:
+        """The sha256 of every owned file as the last compile wrote it; None for a lock written before edgec
+        recorded them (the next compile adds them)."""
+        value = self.lock.get("files")
+        return value if isinstance(value, Mapping) else None
+
+    @property
     def edge_publishes(self) -> dict[str, str]:
         edges = self.plan.get("edges")
         if not isinstance(edges, list):
@@ -44,14 +82,67 @@ class Deployed:
         return {e["name"]: e.get("publish", "") for e in edges if isinstance(e, Mapping) and "name" in e}
 
 
-def _json(data: bytes | None) -> dict[str, Any]:
-    if not data:
+def _parse(file: str, data: bytes | None, check: Callable[[Any], str | None]) -> dict[str, Any]:
+    if data is None:
         return {}
     try:
         value = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return {}  # a hand-edited or corrupt record is treated as absent: the next commit rewrites it
-    return value if isinstance(value, dict) else {}
+    except UnicodeDecodeError:
+        raise InvalidRecord(file, "is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidRecord(file, f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # digit limits; nesting deeper than the parser's stack
+        reason = "nests too deep" if isinstance(exc, RecursionError) else str(exc)
+        raise InvalidRecord(file, f"is not valid JSON ({reason})") from None
+    problem = check(value)
+    if problem is not None:
+        raise InvalidRecord(file, problem)
+    assert isinstance(value, dict)
+    return value
+
+
+def _check_lock(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return "is not a JSON object"
+    version = doc.get("version")
+    if type(version) is not int or version not in READABLE_LOCK_VERSIONS:
+        return f"has version {json.dumps(version)[:40]}; this edgec reads version {READABLE_LOCK_VERSIONS[-1]}"
+    if not isinstance(doc.get("registry"), str):
+        return "'registry' is not a string"
+    publishes = doc.get("publishes")
+    if not isinstance(publishes, dict):
+        return "'publishes' is not an object"
+    for name, entry in publishes.items():
+        where = f"publishes.{name[:80]}"
+        if not isinstance(entry, dict):
+            return f"'{where}' is not an object"
+        for key in _PUBLISH_STRINGS:
+            if not isinstance(entry.get(key), str):
+                return f"'{where}.{key}' is not a string"
+        for key in _PUBLISH_DIGESTS:
+            if not isinstance(entry.get(key), str) or not _DIGEST.match(entry[key]):
+                return f"'{where}.{key}' is not a sha256 digest"
+    files = doc.get("files")
+    if files is not None:
+        if not isinstance(files, dict):
+            return "'files' is not an object"
+        for path, digest in files.items():
+            if not isinstance(digest, str) or not _DIGEST.match(digest):
+                return f"'files.{path[:120]}' is not a sha256 digest"
+    return None
+
+
+def _check_plan(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return "is not a JSON object"
+    edges = doc.get("edges", [])
+    if not isinstance(edges, list):
+        return "'edges' is not a list"
+    for index, edge in enumerate(edges):
+        if not isinstance(edge, dict) or not isinstance(edge.get("name"), str) \
+                or not isinstance(edge.get("publish"), str):
+            return f"'edges[{index}]' is not an object with string 'name' and 'publish'"
+    return None
 
 
 @dataclass(frozen=True)

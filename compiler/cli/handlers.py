@@ -89,14 +89,15 @@ def _adapters(args: argparse.Namespace, console: Console) -> Adapters:
     return real_adapters(os.environ, progress=TtyProgress() if console.interactive else None, warn=console.note)
 
 
-#: `plan --detailed-exitcode`, as terraform: 0 nothing changes, 1 an error of any kind, 2 something changes.
+#: `plan --detailed-exitcode`, as terraform: 0 nothing changes, 1 an error of any kind, 2 something changes
+#: (or drifted: SPEC section 8).
 DETAILED_CHANGES = 2
 
 
 def plan(args: argparse.Namespace, console: Console) -> int:
     from compiler.analysis.analyze import analyze
     from compiler.assemble.render.serialize import to_json
-    from compiler.compile.stages import changes_against, deployed_state
+    from compiler.compile.stages import changes_against, deployed_state, detect_drift
     from compiler.report.plan_formats import PRINTERS, PlanReport
 
     if args.detailed_exitcode and args.offline:
@@ -107,10 +108,16 @@ def plan(args: argparse.Namespace, console: Console) -> int:
     result = analysis.plan()
     document = result.to_json()
     changes = None
+    drift: list[Diagnostic] = []
     if analysis.ok and not args.offline:
-        deployed = deployed_state(_adapters(args, console).deploy(analysis.specs).current())
+        adapters = _adapters(args, console)
+        state = adapters.deploy(analysis.specs).current()
+        deployed = deployed_state(state)
         changes = changes_against(analysis, deployed)
         document["changes"] = changes.to_json()
+        found = detect_drift(state, deployed, adapters.store(analysis.specs), analysis)
+        document["drift"] = [d.to_json() for d in found]
+        drift = [d.diagnostic() for d in found]
     if args.out:
         from compiler.adapters.files import atomic_write
 
@@ -118,13 +125,13 @@ def plan(args: argparse.Namespace, console: Console) -> int:
             atomic_write(Path(args.out), to_json(document).encode())
         except OSError as exc:
             raise fail("io-error", f"cannot write {args.out}: {exc.strerror or exc}") from exc
-    console.emit(PRINTERS, args.format, PlanReport(result, document, changes), root=root)
+    console.emit(PRINTERS, args.format, PlanReport(result, document, changes, tuple(drift)), root=root)
     code = exit_code_for(analysis.diagnostics)
     if not args.detailed_exitcode:
         return int(code)
     if code != ExitCode.OK:
         return int(ExitCode.INVALID)
-    return DETAILED_CHANGES if changes is not None and changes.any else int(ExitCode.OK)
+    return DETAILED_CHANGES if changes is not None and (changes.any or drift) else int(ExitCode.OK)
 
 
 def graph(args: argparse.Namespace, console: Console) -> int:

@@ -15,15 +15,17 @@ from typing import Any
 
 from compiler import __version__
 from compiler.adapters.deploy import DeployState, Rendered, SyncResult, commit_trailers
-from compiler.adapters.oci.store import PushResult
+from compiler.adapters.oci.store import ArtifactStore, PushResult
 from compiler.analysis.analyze import Analysis, analyze
-from compiler.analysis.deployed import Changes, Deployed, compare, immutable_violations
+from compiler.analysis.deployed import Changes, Deployed, InvalidRecord, compare, immutable_violations
 from compiler.analysis.plan import Plan
 from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
 from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
 from compiler.compile.compose import Adapters
-from compiler.diagnostics import Diagnostic, EdgecError, has_errors, sorted_unique
+from compiler.compile.drift import Drift, file_drift, restored_lines, tag_drift
+from compiler.diagnostics import Diagnostic, EdgecError, fail, has_errors, sorted_unique
+from compiler.load.spec_set import Specs
 
 Stage = Callable[[str], None]
 
@@ -54,6 +56,7 @@ class CompileResult:
     pushed: list[PushResult] = field(default_factory=list)
     sync: SyncResult | None = None
     dry_run: bool = False
+    drift: list[Drift] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -87,7 +90,37 @@ def unique_artifacts(artifacts: Mapping[str, PublishArtifacts]) -> list[Artifact
 
 
 def deployed_state(state: DeployState) -> Deployed:
-    return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head)
+    """The deployment's record; a lock or plan.json that does not parse or validate aborts with `lock-invalid`."""
+    try:
+        return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head)
+    except InvalidRecord as exc:
+        change = state.last_change(exc.file)
+        edgec = state.last_edgec_commit()
+        by = f" (last changed in {change.describe()})" if change is not None else ""
+        restore = (f"`git checkout {edgec.sha[:12]} -- {exc.file}` restores the one edgec wrote"
+                   if edgec is not None and (change is None or change.sha != edgec.sha) else
+                   f"restore {exc.file} from an earlier commit")
+        raise fail("lock-invalid", f"{exc.file} in the deployment repository {exc.reason}{by}",
+                   hint=f"edgec refuses to plan or compile against it: revert that commit in the deployment "
+                        f"repository, or {restore}, commit and push, then run edgec again") from None
+
+
+def detect_drift(state: DeployState, deployed: Deployed, store: ArtifactStore | None,
+                 analysis: Analysis) -> list[Drift]:
+    """File drift in the deployment repository, and tag drift in `store` (None: files only)."""
+    found = file_drift(state, deployed)
+    if store is not None:
+        found += tag_drift(store, deployed, analysis.registry, analysis.specs)
+    return found
+
+
+def moved_tag_violations(drift: list[Drift], specs: Specs) -> list[Diagnostic]:
+    """A moved tag of a publish the specs still have: compile would have to push over it, so it refuses."""
+    return [Diagnostic.at(d.location, "immutable-changed",
+                          f"publish '{d.publish}' is recorded in the lock, but tag {d.subject} in {d.where} "
+                          f"points to {d.actual}, not the recorded {d.expected}; edgec never pushes over it",
+                          hint=d.diagnostic().hint)
+            for d in drift if d.kind == "tag-moved" and d.publish in specs.publishes]
 
 
 def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
@@ -99,24 +132,28 @@ def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
 def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, dry_run: bool = False,
                   stage: Stage = lambda _: None) -> CompileResult:
     """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError.
-    The adapters are opened only when the specs are valid (the store only when something is pushed)."""
+    The adapters are opened only when the specs are valid (the store is read for tag drift even in a dry run)."""
     result = CompileResult(build(root), dry_run=dry_run)
     built = result.build
     stage(f"validated {len(built.analysis.files)} spec files")
     if not built.ok:
         return result
     repository = adapters.deploy(built.analysis.specs)
-    deployed = deployed_state(repository.current())
+    state = repository.current()
+    deployed = deployed_state(state)
     new_lock = built.lock
     problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
     result.changes = changes_against(built.analysis, deployed)
     if problems:
         built.diagnostics = sorted_unique([*built.diagnostics, *problems])
         return result
-    if dry_run:
+    target = adapters.store(built.analysis.specs)
+    result.drift = detect_drift(state, deployed, target, built.analysis)
+    problems = moved_tag_violations(result.drift, built.analysis.specs)
+    built.diagnostics = sorted_unique([*built.diagnostics, *problems, *(d.diagnostic() for d in result.drift)])
+    if problems or dry_run:
         return result
 
-    target = adapters.store(built.analysis.specs)
     for artifact in unique_artifacts(built.artifacts):
         result.pushed.append(target.push(artifact))
     uploaded = sum(p.uploaded for p in result.pushed)
@@ -129,14 +166,17 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
         if late:
             raise EdgecError(late[0])
         changes = changes_against(built.analysis, current)
-        return Rendered(built.files, commit_message(built, changes, source_commit))
+        restored = restored_lines(file_drift(state, current))
+        return Rendered(built.files, commit_message(built, changes, source_commit, restored))
 
     result.sync = repository.sync(render_on)
     return result
 
 
-def commit_message(result: Build, changes: Changes, source_commit: str | None) -> str:
-    """One summary line, the plan's replacements, then the trailers as the last paragraph."""
+def commit_message(result: Build, changes: Changes, source_commit: str | None,
+                   restored: list[str] | None = None) -> str:
+    """One summary line, the plan's replacements, the files put back after drift, then the trailers as the last
+    paragraph."""
     assert result.plan is not None
     plan = result.plan
     moved = len(changes.edges_moved)
@@ -146,6 +186,8 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None) -
         summary += f", {len(changes.edges_added)} edge{'s' * (len(changes.edges_added) != 1)} added"
     if changes.edges_removed:
         summary += f", {len(changes.edges_removed)} edge{'s' * (len(changes.edges_removed) != 1)} removed"
+    if restored:
+        summary += f", {len(restored)} file{'s' * (len(restored) != 1)} restored"
     lines = [summary, ""]
     for r in (rp.replacement for rp in plan.replacements):
         edges = ", ".join(r.edges.names()) or "no edge"
@@ -153,6 +195,8 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None) -
                      f"{r.source.version} -> {r.target.pipeline} {r.target.version}): {edges}")
     for edge, old, new in changes.edges_moved:
         lines.append(f"- edge {edge}: {old} -> {new}")
+    if restored:
+        lines += ["", "Changed outside edgec and put back:", *restored]
     body = "\n".join(_one_line(line) for line in lines).strip()
     return f"{body}\n\n{commit_trailers(source_commit, __version__).strip()}\n"
 

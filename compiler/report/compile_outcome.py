@@ -22,6 +22,7 @@ def outcome_document(outcome: CompileResult) -> dict[str, Any]:
         "commit": None if outcome.sync is None else {
             "sha": outcome.sync.commit, "url": outcome.sync.url, "branch": outcome.sync.branch,
             "files": list(outcome.sync.changed_files), "attempts": outcome.sync.attempts},
+        "drift": [d.to_json() for d in outcome.drift],
         "dryRun": outcome.dry_run,
         "diagnostics": [d.to_json() for d in built.diagnostics],
     }

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compiler.report.diagnostics import as_github, as_sarif
+from compiler.report.diagnostics import as_github, as_sarif, as_text
 from compiler.report.emit import Printers
 from compiler.report.style import Style
 
 if TYPE_CHECKING:
     from compiler.analysis.deployed import Changes
     from compiler.analysis.plan import Plan
+    from compiler.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,15 @@ class PlanReport:
     plan: Plan
     document: Mapping[str, Any]
     changes: Changes | None = None
+    drift: tuple[Diagnostic, ...] = ()  # `drift` warnings (SPEC section 8), also listed in `document`
 
 
 def _text(report: PlanReport, style: Style) -> str:
     from compiler.report.plan_text import render_plan_text
 
     out = render_plan_text(report.plan, color=style.color)
-    return out + (report.changes.summary() + "\n" if report.changes is not None else "")
+    out += report.changes.summary() + "\n" if report.changes is not None else ""
+    return out + as_text(list(report.drift), color=style.color)
 
 
 def _json(report: PlanReport, style: Style) -> str:
@@ -47,6 +50,6 @@ PRINTERS: Printers[PlanReport] = {
     "text": _text,
     "json": _json,
     "markdown": _markdown,
-    "github": lambda report, style: as_github(report.plan.diagnostics, style=style),
-    "sarif": lambda report, style: as_sarif(report.plan.diagnostics, style=style),
+    "github": lambda report, style: as_github([*report.plan.diagnostics, *report.drift], style=style),
+    "sarif": lambda report, style: as_sarif([*report.plan.diagnostics, *report.drift], style=style),
 }

@@ -24,6 +24,9 @@ class RecordingStore:
         self.pushed.append(artifact.reference)
         return self.inner.push(artifact)
 
+    def resolve(self, repository: str, tag: str) -> str | None:
+        return self.inner.resolve(repository, tag)
+
 
 def run(root: Path, store: RecordingStore | None, deploy: FakeDeployRepository, **kwargs):
     def make_store(_specs):
@@ -52,11 +55,12 @@ def test_failed_push_commits_nothing(spec_root: Path, tmp_path: Path) -> None:
     assert len(store.pushed) == 2 and deploy.commits == []
 
 
-def test_dry_run_stops_before_push_and_commit(spec_root: Path) -> None:
+def test_dry_run_stops_before_push_and_commit(spec_root: Path, tmp_path: Path) -> None:
     deploy = FakeDeployRepository()
-    result = run(spec_root, None, deploy, dry_run=True)
+    store = RecordingStore(LayoutStore(tmp_path / "oci"))  # read for tag drift, never pushed to
+    result = run(spec_root, store, deploy, dry_run=True)
     assert result.build.ok and result.changes is not None and result.changes.publishes_added
-    assert deploy.commits == [] and result.sync is None
+    assert deploy.commits == [] and result.sync is None and store.pushed == []
 
 
 def test_a_raced_push_is_rendered_again_on_the_new_head(spec_root: Path, tmp_path: Path) -> None:

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 from .base import (
     MANAGED_DIR,
     MANAGED_ROOT_FILES,
+    CommitInfo,
     DeployRepository,
     DeployState,
     Rendered,
     SyncResult,
     commit_trailers,
     is_managed,
+    parse_trailers,
     redact_url,
 )
 from .target import DeployTarget, cache_dir_for
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MANAGED_DIR",
     "MANAGED_ROOT_FILES",
+    "CommitInfo",
     "DeployRepository",
     "DeployState",
     "DeployTarget",
@@ -36,6 +39,7 @@ __all__ = [
     "cache_dir_for",
     "commit_trailers",
     "is_managed",
+    "parse_trailers",
     "redact_url",
     "source_commit",
 ]

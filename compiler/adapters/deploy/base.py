@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 #: Root files of the rendered tree that edgec owns (relative to the target `path`).
@@ -57,6 +57,26 @@ def check_rendered_files(files: Iterable[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ values
+@dataclass(frozen=True)
+class CommitInfo:
+    """Who made a commit of the deployment repository, when and why (for drift and invalid-record messages)."""
+
+    sha: str
+    author: str  # "Name <email>"
+    date: str  # the author date, ISO 8601
+    subject: str
+    trailers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def by_edgec(self) -> bool:
+        """Every commit edgec makes carries an `Edgec-Version` trailer; hand commits do not."""
+        return "Edgec-Version" in self.trailers
+
+    def describe(self) -> str:
+        """`commit 1a2b3c4d5e6f by Jane <jane@example.org>, 2026-12-01T10:00:00+00:00: "hot fix"`"""
+        return f'commit {self.sha[:12]} by {self.author}, {self.date}: "{self.subject}"'
+
+
 @runtime_checkable
 class DeployState(Protocol):
     """The deployment repository at one commit, as the renderer sees it (paths relative to the target `path`)."""
@@ -68,6 +88,18 @@ class DeployState(Protocol):
 
     def read(self, relpath: str) -> bytes | None:
         """A file's content at `head`, or None when it does not exist (or is not a file)."""
+        ...
+
+    def owned_files(self) -> Mapping[str, str]:
+        """Every file edgec owns at `head` (see `is_managed`) with its `sha256:<hex>` digest."""
+        ...
+
+    def last_change(self, relpath: str) -> CommitInfo | None:
+        """The newest commit up to `head` that added, modified or deleted `relpath`; None if none did."""
+        ...
+
+    def last_edgec_commit(self) -> CommitInfo | None:
+        """The newest commit up to `head` that edgec made (it carries the `Edgec-Version` trailer)."""
         ...
 
 
@@ -114,6 +146,19 @@ class DeployRepository(Protocol):
 _TRAILER_VALUE = re.compile(r"^[^\r\n]+$")
 
 
+def parse_trailers(message: str) -> dict[str, str]:
+    """The `Key: value` lines of a commit message's last paragraph (edgec's own trailers are one-line values)."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if not paragraphs:
+        return {}
+    out: dict[str, str] = {}
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", key):
+            out.setdefault(key, value.strip())
+    return out
+
+
 def commit_trailers(source_commit: str | None, version: str) -> str:
     """The git trailer lines edgec puts at the end of every deployment commit message.
 
@@ -133,10 +178,14 @@ def commit_trailers(source_commit: str | None, version: str) -> str:
 
 # scheme://user:password@host or scheme://token@host (http, https, ftp): the userinfo is a credential.
 _USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]*)@")
+# git's scp form `user:token@host:path`: a colon inside the userinfo means a password follows it.
+_SCP_USERINFO = re.compile(
+    r"(?<![\w.+~%/:@-])[A-Za-z0-9._~%+-]+:[^\s@/'\"]+@(?P<host>[A-Za-z0-9.-]+|\[[^\]\s]+\]):")
 
 
 def redact_url(text: str) -> str:
-    """Strip credentials from every URL in `text`; an ssh user name without a password is kept."""
+    """Strip credentials from every URL in `text` (both `scheme://` and scp forms); an ssh user name without a
+    password is kept."""
 
     def repl(m: re.Match[str]) -> str:
         scheme, userinfo = m["scheme"], m["userinfo"]
@@ -144,5 +193,5 @@ def redact_url(text: str) -> str:
             return scheme
         return m.group(0)
 
-    return _USERINFO.sub(repl, text)
+    return _SCP_USERINFO.sub(lambda m: m["host"] + ":", _USERINFO.sub(repl, text))
 

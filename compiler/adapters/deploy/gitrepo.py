@@ -25,11 +25,13 @@ from pathlib import Path
 import git
 from git.exc import GitCommandError, GitCommandNotFound, GitError, InvalidGitRepositoryError, NoSuchPathError
 
+from compiler.assemble.oci_objects import sha256_digest
 from compiler.diagnostics import fail
 
 from .base import (
     MANAGED_DIR,
     MANAGED_ROOT_FILES,
+    CommitInfo,
     DeployState,
     Rendered,
     SyncResult,
@@ -37,6 +39,7 @@ from .base import (
     check_rendered_files,
     commit_trailers,
     is_managed,
+    parse_trailers,
     redact_url,
 )
 from .lock import folder_lock
@@ -104,6 +107,9 @@ def _repo_env(workdir: Path) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ state
+_LOG_FORMAT = "%H%x00%an <%ae>%x00%aI%x00%s%x00%B%x00"
+
+
 @dataclass(frozen=True)
 class _CommitState:
     """`DeployState` read from the object database, so it is exact whatever the working tree holds."""
@@ -122,6 +128,40 @@ class _CommitState:
             except KeyError:
                 return None
             return obj.data_stream.read() if obj.type == "blob" else None
+
+    def owned_files(self) -> dict[str, str]:
+        if self.head is None:
+            return {}
+        with _translated("reading the deployment repository"):
+            listing = self.repo.git.ls_tree("-r", "-z", "--full-tree", self.head, "--",
+                                            *(self.prefix + name for name in (MANAGED_DIR, *MANAGED_ROOT_FILES)))
+            out: dict[str, str] = {}
+            for entry in filter(None, listing.split("\0")):
+                meta, _, path = entry.partition("\t")
+                mode, kind, sha = meta.split()
+                rel = path[len(self.prefix):]
+                if kind == "blob" and path.startswith(self.prefix) and is_managed(rel):
+                    data = self.repo.odb.stream(bytes.fromhex(sha)).read()
+                    out[rel] = sha256_digest(data if mode != "120000" else b"symlink:" + data)
+            return out
+
+    def last_change(self, relpath: str) -> CommitInfo | None:
+        check_relpath(relpath)
+        return self._log("-1", "--", self.prefix + relpath)
+
+    def last_edgec_commit(self) -> CommitInfo | None:
+        return self._log("-1", "--grep=^Edgec-Version: ")
+
+    def _log(self, *args: str) -> CommitInfo | None:
+        if self.head is None:
+            return None
+        with _translated("reading the deployment repository's history"):
+            out = self.repo.git.log(f"--format={_LOG_FORMAT}", self.head, *args, strip_newline_in_stdout=False)
+        fields = out.split("\0")
+        if len(fields) < 5:
+            return None
+        sha, author, date, subject, body = (f.strip("\n") for f in fields[:5])
+        return CommitInfo(sha, author, date, subject, parse_trailers(body))
 
 
 # ------------------------------------------------------------------------------------------------ adapter

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from compiler.analysis.deployed import LOCK_FILE, PLAN_FILE
 from compiler.analysis.graph import TransferGraph
+from compiler.assemble.oci_objects import sha256_digest
 from compiler.assemble.publish_artifacts import PublishArtifacts
 from compiler.assemble.render import EdgeRelease, render_edge_files, render_plan_md
 from compiler.assemble.render.serialize import to_json
 from compiler.load.spec_set import Specs
 
-PLAN_FILE = "plan.json"
 PLAN_MD_FILE = "PLAN.md"
-LOCK_FILE = "edgec.lock.json"
 LOCK_VERSION = 1
 
 
@@ -35,9 +35,11 @@ def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: Publi
     )
 
 
-def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, Any]:
-    """`edgec.lock.json`: every publish with its pinned digests. Publishes recorded here are immutable."""
-    return {
+def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], registry: str,
+                  files: Mapping[str, bytes] | None = None) -> dict[str, Any]:
+    """`edgec.lock.json`: every publish with its pinned digests (publishes recorded here are immutable) and the
+    sha256 of every other file of the rendered tree (`files`), so that a later run sees what changed by hand."""
+    document: dict[str, Any] = {
         "version": LOCK_VERSION,
         "registry": registry,
         "publishes": {
@@ -46,6 +48,9 @@ def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], regis
             for name, built in sorted(artifacts.items())
         },
     }
+    if files is not None:
+        document["files"] = {path: sha256_digest(data) for path, data in sorted(files.items()) if path != LOCK_FILE}
+    return document
 
 
 def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
@@ -57,5 +62,5 @@ def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
         files.update(render_edge_files(release, outputs))
     files[PLAN_FILE] = to_json(plan).encode()
     files[PLAN_MD_FILE] = render_plan_md(plan)
-    files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry)).encode()
+    files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry, files)).encode()
     return files

@@ -17,13 +17,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from compiler.adapters.deploy.base import (
+    CommitInfo,
     DeployState,
     Rendered,
     SyncResult,
     check_relpath,
     check_rendered_files,
     is_managed,
+    parse_trailers,
 )
+from compiler.assemble.oci_objects import sha256_digest
 from compiler.diagnostics import EdgecError, fail
 
 
@@ -33,15 +36,39 @@ class FakeCommit:
     parent: str | None
     files: Mapping[str, bytes]  # the whole repository, paths from its root
     message: str
+    author: str = "edgec <edgec@localhost>"
+
+    def info(self) -> CommitInfo:
+        return CommitInfo(self.sha, self.author, "2026-12-01T00:00:00+00:00", self.message.split("\n", 1)[0],
+                          parse_trailers(self.message))
 
 
 @dataclass(frozen=True)
 class FakeState:
     head: str | None
     files: Mapping[str, bytes]  # relative to the target path
+    history: tuple[FakeCommit, ...] = ()  # oldest first, up to `head`
+    prefix: str = ""
 
     def read(self, relpath: str) -> bytes | None:
         return self.files.get(check_relpath(relpath))
+
+    def owned_files(self) -> dict[str, str]:
+        return {path: sha256_digest(data) for path, data in self.files.items() if is_managed(path)}
+
+    def last_change(self, relpath: str) -> CommitInfo | None:
+        path = self.prefix + check_relpath(relpath)
+        for commit in reversed(self.history):
+            before = self._parent_files(commit).get(path)
+            if commit.files.get(path) != before:
+                return commit.info()
+        return None
+
+    def last_edgec_commit(self) -> CommitInfo | None:
+        return next((c.info() for c in reversed(self.history) if c.info().by_edgec), None)
+
+    def _parent_files(self, commit: FakeCommit) -> Mapping[str, bytes]:
+        return next((c.files for c in self.history if c.sha == commit.parent), {})
 
 
 @dataclass
@@ -75,7 +102,8 @@ class FakeDeployRepository:
 
     def current(self) -> DeployState:
         p = self._prefix
-        return FakeState(self.head, {k[len(p) :]: v for k, v in self.tree.items() if k.startswith(p)})
+        return FakeState(self.head, {k[len(p) :]: v for k, v in self.tree.items() if k.startswith(p)},
+                         tuple(self.commits), p)
 
     def sync(self, build: Callable[[DeployState], Rendered], *, max_attempts: int = 5) -> SyncResult:
         p = self._prefix
@@ -99,7 +127,13 @@ class FakeDeployRepository:
             return SyncResult(sha, changed, attempt, self.branch, self.url)
         raise fail("git-failed", f"pushing to {self.url} (branch {self.branch}) was rejected {max_attempts} times")
 
-    def _commit(self, files: dict[str, bytes], message: str) -> str:
+    def hand_commit(self, files: Mapping[str, bytes | None], message: str = "a hand-made commit") -> str:
+        """A commit by someone else: `files` (paths from the repository root) set, or deleted where None."""
+        tree = {k: v for k, v in self.tree.items() if files.get(k, v) is not None}
+        tree.update({k: v for k, v in files.items() if v is not None})
+        return self._commit(tree, message, author="Test Person <test@example.invalid>")
+
+    def _commit(self, files: dict[str, bytes], message: str, author: str = "edgec <edgec@localhost>") -> str:
         digest = hashlib.sha1(repr((self.head, sorted(files.items()), message)).encode()).hexdigest()
-        self.commits.append(FakeCommit(digest, self.head, files, message))
+        self.commits.append(FakeCommit(digest, self.head, files, message, author))
         return digest
