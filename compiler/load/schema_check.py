@@ -3,9 +3,15 @@
 The schema is the shipped `schemas/edgec.schema.json` (generated from `compiler.spec.model`). Validity is decided by
 jsonschema-rs (compiled; about a hundred times faster than the pure-Python validator and 20 ms to import, which
 keeps a pre-commit run quick); only a document that fails is explained by the `jsonschema` reference
-implementation, whose errors carry the keyword, path and sub-errors the messages below are built from. A document
-that passes is turned into its pydantic model; the two agree by construction, so that step only fails on a bug,
-which is still reported as a diagnostic rather than a traceback.
+implementation, whose errors carry the keyword, path and sub-errors the messages below are built from.
+
+The decision fails closed: a document jsonschema-rs rejects is invalid even when the reference implementation
+finds nothing to say (then jsonschema-rs's own errors explain it, positioned by their instance path). The two
+read `pattern` alike because the explainer applies ECMA-262 semantics as jsonschema-rs and editors do
+(`compiler.load.ecma_regex`: Python's `$` would accept a trailing newline); a differential test keeps them in
+step. `.inf`/`.nan` are refused before either runs: jsonschema-rs turns them into null, which an unconstrained
+value (Helm `values`) accepts. A document that passes is turned into its pydantic model; that step only fails on a
+bug, which is still reported as a diagnostic rather than a traceback.
 """
 
 from __future__ import annotations
@@ -22,7 +28,18 @@ from pydantic import ValidationError as PydanticError
 from compiler.diagnostics import Diagnostic
 from compiler.load.yaml_source import PathItem, SourceDocument
 from compiler.spec import schema as schema_file
-from compiler.spec.model import API_VERSION, KINDS, NAME_PATTERN, QUANTITY_PATTERN, VERSION_PATTERN, construct_trusted
+from compiler.spec.model import (
+    API_VERSION,
+    BRANCH_PATTERN,
+    GIT_AUTHOR_EMAIL,
+    GIT_AUTHOR_NAME,
+    KINDS,
+    NAME_PATTERN,
+    QUANTITY_PATTERN,
+    REGISTRY_PATTERN,
+    VERSION_PATTERN,
+    construct_trusted,
+)
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -32,6 +49,12 @@ _PATTERN_HELP = {
     NAME_PATTERN: "must be lowercase letters, digits and '-', start with a letter and not end with '-'",
     VERSION_PATTERN: "must be lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
     QUANTITY_PATTERN: "must be a Kubernetes quantity such as 512Mi, 3Gi or 0.5",
+    BRANCH_PATTERN: "is not a branch name git accepts (no '..', '//', leading '-', trailing '/' or '.', "
+                    "and no part ending in '.lock')",
+    REGISTRY_PATTERN: "is not an OCI registry prefix such as ghcr.io/org or localhost:5000/edge (lowercase path "
+                      "parts, no '//', trailing '/' or '..')",
+    GIT_AUTHOR_NAME: "must not hold '<', '>', a carriage return or a newline (git refuses them)",
+    GIT_AUTHOR_EMAIL: "must not hold '<', '>' or white space",
 }
 _JSON_TYPES = {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "integer", float: "number"}
 
@@ -59,15 +82,29 @@ def _fast_validator() -> Any:
 
 @cache
 def _explaining_validator(kind: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError as SchemaError
 
-    return Draft202012Validator(schema_file.kind_schema(kind))
+    from compiler.load.ecma_regex import ecma_search
+
+    def ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterable[SchemaError]:
+        if validator.is_type(instance, "string") and not ecma_search(pattern, instance):
+            yield SchemaError(f"{instance!r} does not match {pattern!r}")
+
+    ecma = validators.extend(Draft202012Validator, {"pattern": ecma_pattern})
+    return ecma(schema_file.kind_schema(kind))
 
 
-def _is_valid(data: Any) -> bool:
+def explaining_validator(kind: str) -> Draft202012Validator:
+    """The reference validator of `kind` with ECMA-262 patterns (for the differential test)."""
+    return _explaining_validator(kind)
+
+
+def is_valid(data: Any) -> bool:
+    """jsonschema-rs's verdict; False for values it cannot take (then the document is refused, fail closed)."""
     try:
         return bool(_fast_validator().is_valid(data))
-    except (ValueError, TypeError, OverflowError):  # values JSON cannot hold (inf, huge ints): ask the reference
+    except (ValueError, TypeError, OverflowError):
         return False
 
 
@@ -90,11 +127,15 @@ def check_document(document: SourceDocument) -> tuple[str | None, BaseModel | No
         message = "missing key 'kind'" if kind is None else f"unknown kind {_show(kind)}"
         hint = did_you_mean(kind, KINDS) or "kind is one of " + ", ".join(KINDS)
         return None, None, [Diagnostic.at(where, "schema", message, hint=hint)]
-    if not _is_valid(data):
+    if document.non_finite:
+        return kind, None, [
+            Diagnostic.at(document.location(path), "schema", f"{dotted(path)}: {_show(_at(data, path))} is not a "
+                          "finite number", hint="spec values are JSON values: .inf and .nan have no JSON form")
+            for path in document.non_finite]
+    if not is_valid(data):
         errors = sorted(_explaining_validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
         diagnostics = [d for error in errors for d in _translate(error, document)]
-        if diagnostics:
-            return kind, None, diagnostics
+        return kind, None, diagnostics or _fast_explanation(document)
     try:
         return kind, construct_trusted(KINDS[kind], data), []
     except (PydanticError, KeyError, TypeError, ValueError) as exc:
@@ -104,6 +145,26 @@ def check_document(document: SourceDocument) -> tuple[str | None, BaseModel | No
             Diagnostic.at(document.location(tuple(err["loc"])), "schema", f"{dotted(err['loc'])}: {err['msg']}")
             for err in exc.errors()
         ]
+
+
+def _at(data: Any, path: Sequence[PathItem]) -> Any:
+    for item in path:
+        try:
+            data = data[item]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _fast_explanation(document: SourceDocument) -> list[Diagnostic]:
+    """jsonschema-rs's own errors, for a document only it rejects (the decision fails closed)."""
+    try:
+        errors = list(_fast_validator().iter_errors(document.data))
+    except (ValueError, TypeError, OverflowError) as exc:
+        return [Diagnostic.at(document.location(), "schema", f"the document holds a value JSON cannot: {exc}")]
+    out = [Diagnostic.at(document.location(list(error.instance_path)), "schema",
+                         f"{dotted(list(error.instance_path))}: {error.message}") for error in errors]
+    return out or [Diagnostic.at(document.location(), "schema", "the document does not match the schema")]
 
 
 def _translate(error: ValidationError, document: SourceDocument) -> list[Diagnostic]:
@@ -142,7 +203,8 @@ def _translate(error: ValidationError, document: SourceDocument) -> list[Diagnos
         return [Diagnostic.at(location, "schema", f"{where}: {_show(instance)} is not one of: {shown}", hint=hint)]
     if keyword == "type":
         wanted = expected if isinstance(expected, str) else " or ".join(expected)
-        return [Diagnostic.at(location, "schema", f"{where}: expected {wanted}, got {_kind_of(instance)}")]
+        return [Diagnostic.at(location, "schema", f"{where}: expected {wanted}, got {_kind_of(instance)}",
+                              hint=_yaml_surprise(wanted, document.scalar_text(path)))]
     if keyword == "pattern":
         rule = _PATTERN_HELP.get(expected, f"must match {expected}")
         return [Diagnostic.at(location, "schema", f"{where}: {_show(instance)} {rule}")]
@@ -150,6 +212,20 @@ def _translate(error: ValidationError, document: SourceDocument) -> list[Diagnos
                    "exclusiveMinimum", "exclusiveMaximum", "uniqueItems"):
         return [Diagnostic.at(location, "schema", f"{where}: {_limit_message(keyword, expected, instance)}")]
     return [Diagnostic.at(location, "schema", f"{where}: {error.message}")]
+
+
+_YAML11_BOOLS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+
+
+def _yaml_surprise(wanted: str, written: str | None) -> str | None:
+    """A hint for YAML 1.2 readings that surprise: `1.10` is the number 1.1, `yes` is a string."""
+    if written is None:
+        return None
+    if "string" in wanted and written[:1].isdigit():
+        return f"YAML reads {written} as a number; quote it: '{written}'"
+    if "boolean" in wanted and written.lower() in _YAML11_BOOLS:
+        return f"YAML 1.2 reads {written} as a string; write {str(_YAML11_BOOLS[written.lower()]).lower()}"
+    return None
 
 
 def _required_keys(schema: Any) -> list[str]:
@@ -167,10 +243,10 @@ def _limit_message(keyword: str, expected: Any, instance: Any) -> str:
         "minLength": "must not be empty" if expected == 1 else f"must be at least {expected} characters",
         "minItems": f"needs at least {expected} item{'s' if expected != 1 else ''}",
         "maxItems": f"takes at most {expected} items",
-        "minimum": f"{instance} is below the minimum {expected}",
-        "maximum": f"{instance} is above the maximum {expected}",
-        "exclusiveMinimum": f"{instance} must be greater than {expected}",
-        "exclusiveMaximum": f"{instance} must be less than {expected}",
+        "minimum": f"{_show(instance)} is below the minimum {expected}",
+        "maximum": f"{_show(instance)} is above the maximum {expected}",
+        "exclusiveMinimum": f"{_show(instance)} must be greater than {expected}",
+        "exclusiveMaximum": f"{_show(instance)} must be less than {expected}",
         "uniqueItems": "lists an item twice",
     }[keyword]
 

@@ -17,6 +17,7 @@ values), and scalars resolve by the core schema (`compiler.load.yaml_scalars`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ MAX_TOTAL_NODES = 5_000_000  # per run: a 100,000-resource fleet is about 3.5 mi
 MAX_DEPTH = 100
 
 PathItem = str | int
+Path_ = tuple[PathItem, ...]
 
 _BREAKS = "\x85\u2028\u2029"
 # What YAML 1.2 allows in a stream (c-printable), less U+FEFF, which libyaml refuses inside a document.
@@ -83,6 +85,8 @@ class SourceDocument:
     index: int  # 0-based position among the file's non-empty documents
     data: Any
     source: _FileText = field(repr=False)
+    #: paths of `.inf`/`.nan` values: valid YAML, but no spec value may be one (JSON cannot hold them)
+    non_finite: tuple[tuple[PathItem, ...], ...] = ()
 
     def location(self, path: Sequence[PathItem] = (), *, key: bool = False) -> Location:
         """Where `path` stands (its key with `key=True`); the nearest existing ancestor when it is absent."""
@@ -168,8 +172,8 @@ def _parse(text: str, display: str, max_nodes: int, max_depth: int,
     source = _FileText(text)
     builder = _Builder(max_nodes, max_depth, budget or NodeBudget())
     try:
-        for data in builder.documents(_parser_text(text)):
-            documents.append(SourceDocument(display, len(documents), data, source))
+        for data, non_finite in builder.documents(_parser_text(text)):
+            documents.append(SourceDocument(display, len(documents), data, source, non_finite))
     except _Refused as exc:
         return documents, [Diagnostic.at(Location(display, exc.line, exc.column), exc.code, exc.message,
                                          hint=exc.hint)]
@@ -256,7 +260,7 @@ class _Builder:
             raise _Refused(mark, "input-limit", f"the spec root holds more than {self.budget.total:,} YAML nodes "
                            "in all", "exclude what is not a spec in edgec.yaml, or split the spec root")
 
-    def documents(self, prepared: tuple[str, _Placeholders | None]) -> Iterator[Any]:
+    def documents(self, prepared: tuple[str, _Placeholders | None]) -> Iterator[tuple[Any, tuple[Path_, ...]]]:
         text, swap = prepared
         back = swap.back if swap is not None else None
         parser = CParser(text)
@@ -265,8 +269,9 @@ class _Builder:
         finally:
             parser.dispose()
 
-    def _run(self, parser: Any, back: dict[int, str] | None) -> Iterator[Any]:
+    def _run(self, parser: Any, back: dict[int, str] | None) -> Iterator[tuple[Any, tuple[Path_, ...]]]:
         stack: list[_Frame] = []
+        non_finite: list[Path_] = []
         anchors: dict[str, tuple[Any, int, str | None]] = {}
         root: list[Any] = []
         empty = False
@@ -287,6 +292,8 @@ class _Builder:
                         anchors[event.anchor] = (raw, 1, raw)
                     continue
                 value = _scalar_value(raw, tag, style, event)
+                if type(value) is float and not math.isfinite(value):
+                    non_finite.append(_path_of(stack))
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1, raw)
                 self._attach(stack, root, value, event.start_mark, 1)
@@ -321,13 +328,16 @@ class _Builder:
                         raise _Refused(event.start_mark, "yaml-syntax", "mapping keys must be plain scalars")
                     self._key(stack[-1], raw, None, "'", event)
                     continue
+                if _has_non_finite(value):
+                    non_finite.append(_path_of(stack))
                 self._attach(stack, root, _copy(value), event.start_mark, size)
             elif kind is DocumentStartEvent:
                 root.clear()
                 anchors.clear()
+                non_finite = []
                 empty = False
             elif kind is DocumentEndEvent and root and not empty:
-                yield root[0]
+                yield root[0], tuple(non_finite)
 
     def _key(self, frame: _Frame, raw: str, tag: str | None, style: str, event: Any) -> None:
         if tag is not None and tag not in scalars.SCALAR_TAGS:
@@ -361,6 +371,22 @@ class _Builder:
         else:
             container[frame.key] = value
             frame.expect_key = True
+
+
+def _path_of(stack: list[_Frame]) -> Path_:
+    """The data path of the value being built on top of `stack`."""
+    return tuple(len(frame.container) if type(frame.container) is list else "<<" if frame.key is _MERGE
+                 else frame.key for frame in stack)
+
+
+def _has_non_finite(value: Any) -> bool:
+    if type(value) is float:
+        return not math.isfinite(value)
+    if type(value) is dict:
+        return any(_has_non_finite(v) for v in value.values())
+    if type(value) is list:
+        return any(_has_non_finite(v) for v in value)
+    return False
 
 
 def _scalar_value(raw: str, tag: str | None, style: str, event: Any) -> Any:

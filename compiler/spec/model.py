@@ -21,11 +21,12 @@ NAME_PATTERN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
 # Versions end up in OCI tags (`<pipeline>:<version>`) and in chart versions (`0.0.1-<version>`, a SemVer
 # pre-release), so only characters valid in both are allowed.
 VERSION_PATTERN = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+MAX_CPUS = 4096  # every number of the format is bounded, so nothing downstream overflows
 QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$"
 
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=63)]
 VersionName = Annotated[str, StringConstraints(pattern=VERSION_PATTERN, max_length=63)]
-Quantity = Annotated[str, StringConstraints(pattern=QUANTITY_PATTERN)]
+Quantity = Annotated[str, StringConstraints(pattern=QUANTITY_PATTERN, max_length=24)]  # bounded: no float overflow
 
 
 class _Strict(BaseModel):
@@ -79,7 +80,7 @@ class FieldType(_Strict):
 
     type: DataType
     nullable: bool = False
-    shape: list[Annotated[int, Field(ge=-1)]] | None = Field(
+    shape: list[Annotated[int, Field(ge=-1, le=2**31 - 1)]] | None = Field(
         default=None, min_length=1, description="fixed-shape tensor dimensions; -1 is a dynamic dimension"
     )
     fields: list[SchemaField] | None = Field(default=None, min_length=1)
@@ -173,15 +174,15 @@ class PipelineSpec(_Strict):
 
 
 class EngineConfig(_Strict):
-    cpus: Annotated[float, Field(gt=0)] = 1.0
+    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = 1.0
     memory: Quantity = "1Gi"
     arch: Arch | None = Field(default=None, description="default: the models' own")
     accel: Accel | None = Field(default=None, description="default: the models' own")
-    gpus: Annotated[int, Field(ge=0)] = 0
+    gpus: Annotated[int, Field(ge=0, le=1024)] = 0
 
 
 class EngineLbConfig(_Strict):
-    cpus: Annotated[float, Field(gt=0)] = 0.2
+    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = 0.2
     memory: Quantity = "512Mi"
 
 
@@ -265,20 +266,38 @@ class OutputKind(StrEnum):
     FLUX = "flux"
 
 
+#: What git accepts in an author's name and email (the one home of the rule; the deploy adapter uses these).
+GIT_AUTHOR_NAME = r"^[^<>\r\n]+$"
+GIT_AUTHOR_EMAIL = r"^[^<>\s]+$"
+
+
 class GitAuthor(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^<>\n]+$")]
-    email: Annotated[str, StringConstraints(min_length=1, pattern=r"^[^<>\s]+$")]
+    name: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_NAME)]
+    email: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_EMAIL)]
 
 
 _SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+# A dot-separated piece that is not `lock`: git refuses a ref component ending in `.lock`. Spelled without
+# lookarounds so that every engine (ECMA, Rust regex, Python re) reads it alike.
+_NOT_LOCK = (r"(?:[A-Za-z0-9_][A-Za-z0-9_-]{0,2}|[A-Za-z0-9_][A-Za-z0-9_-]{4,}|[A-Za-km-z0-9_][A-Za-z0-9_-]{3}"
+             r"|l[A-Za-np-z0-9_-][A-Za-z0-9_-]{2}|lo[A-Zabd-z0-9_-][A-Za-z0-9_-]|loc[A-Za-jl-z0-9_-])")
+_REF_COMPONENT = rf"{_SEGMENT}(?:(?:\.{_SEGMENT})*\.{_NOT_LOCK})?"
+#: git ref-name rules: no leading '-', no '..', no '//', no '@{', no trailing '/' or '.', no component ending in
+#: '.lock'. The one home of the rule: the schema uses it, and the deploy adapter checks with it.
+BRANCH_PATTERN = rf"^{_REF_COMPONENT}(?:/{_REF_COMPONENT})*$"
+# An OCI reference without its tag (distribution's reference grammar): a domain with an optional port, then
+# lowercase path components joined by '.', '_', '__' or dashes. No '//', no trailing '/', no '..'.
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REGISTRY_PATTERN = (rf"^(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9A-Fa-f:]+\])(?::[0-9]{{1,5}})?"
+                    rf"(?:/{_PATH_PART})*$")
 _NAME = rf"{_SEGMENT}(?:\.{_SEGMENT})*"  # a file or folder name: dots only between segments
 
 
 class DeployRepo(_Strict):
     url: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="a git URL, or a path (relative to the spec root) to a repository")
-    # git ref-name rules without lookarounds: no leading '-', no '..', no '//', no trailing '/' or '.'
-    branch: Annotated[str, StringConstraints(pattern=rf"^{_SEGMENT}(?:[./]{_SEGMENT})*$", max_length=200)] = "main"
+    branch: Annotated[str, StringConstraints(pattern=BRANCH_PATTERN, max_length=200)] = "main"
     # a folder inside the repository: relative, no '..', no hidden components such as .git
     path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = "."
     author: GitAuthor | None = None
@@ -296,7 +315,7 @@ class RegistryTimeouts(_Strict):
 
 
 class ConfigSpec(_Strict):
-    registry: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9.-]+(:[0-9]+)?(/[a-z0-9._/-]+)?$")] | None = None
+    registry: Annotated[str, StringConstraints(pattern=REGISTRY_PATTERN, max_length=255)] | None = None
     insecure_registry: bool = Field(default=False, alias="insecureRegistry")
     insecure_registry_credentials: bool = Field(
         default=False, alias="insecureRegistryCredentials",

@@ -90,3 +90,30 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout.startswith("specs/edge.yaml:8:1: error[yaml-syntax]")
+
+
+def test_schema_messages_name_the_rule_and_the_yaml_surprise(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    root = materialise("validate", "schema-yaml-surprises", tmp_path)
+    assert main(["validate", "--root", str(root), "--no-color"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:4] == [
+        "edgec.yaml:4:21: error[schema] spec.insecureRegistry: expected boolean, got string",
+        "  hint: YAML 1.2 reads yes as a string; write true",
+        "specs/pipeline.yaml:10:13: error[schema] spec.versions[1].name: expected string, got number",
+        "  hint: YAML reads 1.10 as a number; quote it: '1.10'",
+    ]
+    root = materialise("validate", "schema-git-rules", tmp_path / "git")
+    assert main(["validate", "--root", str(root), "--no-color"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("edgec.yaml:6:13: error[schema] spec.deployRepo.branch: 'release.lock' is not a branch "
+                             "name git accepts")
+    assert out[1] == ("edgec.yaml:7:20: error[schema] spec.deployRepo.author.name: 'Ops\\rBot' must not hold '<', "
+                      "'>', a carriage return or a newline (git refuses them)")
+
+
+def test_control_character_is_one_positioned_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise("validate", "yaml-control-character", tmp_path)
+    assert main(["validate", "--root", str(root), "--no-color"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "specs/edge.yaml:7:15: error[yaml-syntax] control character U+0001 is not allowed in YAML text"
+    assert out[1] == '  hint: remove it, or write it as the escape "\\x01" in a double-quoted string'

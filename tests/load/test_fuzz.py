@@ -104,3 +104,61 @@ def test_mutated_example_never_raises(data: st.DataObject) -> None:
             (root / name).write_text(buffer.getvalue())
         analysis = analyze(root)
         _assert_clean(analysis.diagnostics)
+
+
+# ------------------------------------------------------------------------------ nesting depth and number classes
+@FUZZ
+@given(st.lists(st.sampled_from(["[", "{a: ", "- ", "{", "? "]), min_size=0, max_size=400), st.integers(0, 3))
+def test_any_nesting_is_parsed_or_refused_at_a_position(openers: list[str], repeat: int) -> None:
+    text = "".join(openers) * (1 + repeat * 50)  # up to 60,000 levels: libyaml's composer segfaults at ~40,000
+    documents, diagnostics = parse_yaml_text(text, "deep.yaml")
+    _assert_clean(diagnostics)
+    if len(openers) * (1 + repeat * 50) > 2 * 100 and any(o in ("[", "{", "{a: ") for o in openers):
+        assert documents == [] and diagnostics
+
+
+# Strings on which ECMA-262 and Python's `re` disagree, numbers JSON cannot hold, and plain good values.
+tricky_strings = st.sampled_from([
+    "pub", "v1", "e\n", "pub\n", "v1\n", "\ufeff", "a\ufeffb", "\u00a0", "a\u2028", "\u0663", "x\r", "e\r\n",
+    "ops\rbot", "main\n", "release.lock", "1Gi\n", "ghcr.io/x/\n", "a b", "", "é", "\x0b",
+])
+tricky_numbers = st.sampled_from([0, 1, -1, 0.5, 10**20, 10**300, -(10**30), 2**63, 4096, 4097, 1024, 1025, 1e308])
+tricky = st.one_of(tricky_strings, tricky_numbers, st.booleans(), st.none(),
+                   st.lists(tricky_strings, max_size=2), st.dictionaries(tricky_strings, tricky_strings, max_size=2))
+
+
+@FUZZ
+@given(st.data())
+def test_jsonschema_rs_and_the_reference_agree_on_every_document(data: st.DataObject) -> None:
+    """The differential test: the fast validator decides, the reference explains; they must never disagree."""
+    from compiler.load.schema_check import explaining_validator, is_valid
+
+    name, docs = data.draw(st.sampled_from(ORIGINAL))
+    doc = copy.deepcopy(data.draw(st.sampled_from(docs)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)))
+        doc = _mutate(doc, path, "replace", data.draw(tricky))
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    if kind not in ("Model", "Pipeline", "Publish", "EdgeLocation", "Assay", "Config"):
+        return
+    fast = is_valid(doc)
+    reference = not any(explaining_validator(kind).iter_errors(doc))
+    assert fast == reference, f"{name}: jsonschema-rs says {fast}, python-jsonschema says {reference} for {doc!r}"
+
+
+@FUZZ
+@given(st.sampled_from([".inf", "-.inf", "+.inf", ".nan", ".NaN", ".Inf", "1e400", "-1e999"]),
+       st.sampled_from(["spec.values.x", "spec.tags[0]", "spec.values.deep.list[1]"]))
+def test_non_finite_numbers_are_refused_anywhere(number: str, where: str) -> None:
+    from compiler.load.schema_check import check_document
+
+    values = {"spec.values.x": f"  values: {{x: {number}}}\n",
+              "spec.tags[0]": f"  tags: [{number}]\n",
+              "spec.values.deep.list[1]": f"  values:\n    deep: {{list: [0, {number}]}}\n"}[where]
+    text = "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata:\n  name: e\nspec:\n  publish: p\n" + values
+    (document,), problems = parse_yaml_text(text, "edge.yaml")
+    assert problems == []
+    _, resource, diagnostics = check_document(document)
+    assert resource is None
+    assert [(d.code, d.line) for d in diagnostics] == [("schema", 7 if where != "spec.values.deep.list[1]" else 8)]
+    assert diagnostics[0].message.startswith(f"{where}: ") and diagnostics[0].message.endswith("is not a finite number")

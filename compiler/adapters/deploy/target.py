@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.diagnostics import fail
-from compiler.spec.model import DeployRepo
+from compiler.spec.model import BRANCH_PATTERN, GIT_AUTHOR_EMAIL, GIT_AUTHOR_NAME, DeployRepo
 
 from .base import redact_url
 
@@ -19,7 +19,10 @@ DEFAULT_AUTHOR_EMAIL = "edgec@localhost"
 
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _SCP_LIKE = re.compile(r"^[^/]+:")  # git's `[user@]host:path`: a colon before the first slash
-_BAD_BRANCH = re.compile(r"(^[-/.])|(\.\.)|(//)|(/\.)|(@\{)|([/.]$)|(\.lock$)|(\.lock/)")
+
+def _matches(pattern: str, value: str) -> bool:
+    """A schema pattern (`^...$`, ECMA: `$` only at the very end), as `validate` applies it."""
+    return re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value) is not None
 
 
 def is_local_path(url: str) -> bool:
@@ -55,10 +58,12 @@ class DeployTarget:
             object.__setattr__(self, "url", os.path.abspath(self.url))
         object.__setattr__(self, "cache_dir", Path(os.path.abspath(self.cache_dir)))
         object.__setattr__(self, "path", _normalise_path(self.path))
-        if not self.branch or _BAD_BRANCH.search(self.branch) or not re.fullmatch(r"[A-Za-z0-9._/-]+", self.branch):
+        # The schema (compiler.spec.model) is the one home of these rules and `validate` reports them with a
+        # position; this guards targets built in code (tests, the default author) by the same patterns.
+        if not _matches(BRANCH_PATTERN, self.branch):
             raise fail("schema", f"deployRepo.branch {self.branch!r} is not a valid git branch name")
-        for value in (self.author_name, self.author_email):
-            if not value or any(c in value for c in "<>\n\r"):
+        for pattern, value in ((GIT_AUTHOR_NAME, self.author_name), (GIT_AUTHOR_EMAIL, self.author_email)):
+            if not _matches(pattern, value):
                 raise fail("schema", f"invalid git author {value!r}")
 
     @classmethod
