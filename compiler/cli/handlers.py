@@ -15,10 +15,14 @@ if TYPE_CHECKING:
 
 
 def _root(args: argparse.Namespace) -> Path:
-    from compiler.load.discovery import find_root
+    from compiler.load.discovery import CONFIG_FILE, find_root
 
     if args.root is None:
-        return find_root(Path.cwd())
+        found = find_root(Path.cwd())
+        if found is None:
+            raise fail("usage", f"no spec root: no {CONFIG_FILE} in {Path.cwd()} or any folder above it",
+                       hint="create a spec repo with `edgec init DIR`, or name one with --root DIR")
+        return found
     root = Path(args.root)
     if not root.is_dir():
         raise fail("usage", f"--root {args.root}: no such folder")
@@ -26,15 +30,42 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def _only_files(root: Path, files: list[str]) -> set[str]:
-    """FILES as the diagnostics name them: POSIX paths relative to the spec root."""
+    """FILES as the diagnostics name them (POSIX paths relative to the spec root), each resolved against the
+    current folder whether or not --root is given; a FILE that does not exist or is outside the root is a
+    usage error (pre-commit passes only existing files, so this is a mistyped command line)."""
     selected: set[str] = set()
     for name in files:
         path = Path(name).resolve()
+        if not path.is_file():
+            raise fail("usage", f"{name}: no such file")
         try:
             selected.add(path.relative_to(root).as_posix())
         except ValueError:
-            continue  # outside the spec root: nothing of ours to report there
+            raise fail("usage", f"{name} is outside the spec root {root}",
+                       hint="name files below the spec root, or pass --root") from None
     return selected
+
+
+def _shown_for_files(diagnostics: list[Diagnostic], wanted: set[str]) -> list[Diagnostic]:
+    """What FILES report: their own diagnostics, and every cross-file diagnostic elsewhere in the root.
+
+    Decided by measuring: validating FILES costs as much as validating the whole root (references resolve
+    across every file either way), so the hook sees the whole root; it leaves out only the diagnostics that no
+    change to FILES can cause (syntax and schema of other files), so a broken file elsewhere does not block a
+    commit that does not touch it, while a rename in FILES that leaves dangling references elsewhere does.
+    """
+    from dataclasses import replace
+
+    from compiler.load.load_root import SINGLE_FILE_CODES
+
+    shown = []
+    for d in diagnostics:
+        if d.file is None or d.file in wanted:
+            shown.append(d)
+        elif d.code not in SINGLE_FILE_CODES:
+            note = f"reported in {d.file}, outside the files named: a rule across files that they may have broken"
+            shown.append(replace(d, hint=f"{d.hint}; {note}" if d.hint else note))
+    return shown
 
 
 def validate(args: argparse.Namespace, console: Console) -> int:
@@ -42,11 +73,11 @@ def validate(args: argparse.Namespace, console: Console) -> int:
     from compiler.report.diagnostics import PRINTERS, DiagnosticsReport
 
     root = _root(args)
+    wanted = _only_files(root, args.files) if args.files else None
     analysis = analyze(root)
     shown = analysis.diagnostics
-    if args.files:
-        wanted = _only_files(root, args.files)
-        shown = [d for d in shown if d.file is None or d.file in wanted]
+    if wanted is not None:
+        shown = _shown_for_files(shown, wanted)
     files = len(args.files) if args.files else len(analysis.files)
     console.emit(PRINTERS, args.format, DiagnosticsReport(shown, files), root=root)
     return int(exit_code_for(shown))

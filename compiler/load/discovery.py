@@ -11,13 +11,14 @@ CONFIG_FILE = "edgec.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-def find_root(start: Path) -> Path:
-    """The nearest folder upward holding `edgec.yaml`, else `start` itself."""
+def find_root(start: Path) -> Path | None:
+    """The nearest folder upward holding `edgec.yaml`; None when there is none (no folder is a root by default:
+    scanning a home folder would read every YAML file in it)."""
     start = start.resolve()
     for folder in (start, *start.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder
-    return start
+    return None
 
 
 def discover(root: Path, exclude: Sequence[str] = ()) -> list[str]:

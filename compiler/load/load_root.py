@@ -20,6 +20,11 @@ from compiler.spec.model import ConfigResource
 
 __all__ = ["Validation", "load_specs"]
 
+#: Codes whose diagnostic depends only on the file it points into (its syntax, its schema, its own artifact):
+#: no change to another file can cause one. Every other code may come from a rule across files.
+SINGLE_FILE_CODES = frozenset({"yaml-syntax", "input-limit", "not-regular-file", "schema", "invalid-accel",
+                               "path-escape", "artifact-missing"})
+
 _NAMED_KINDS = ("Model", "Pipeline", "Publish", "EdgeLocation", "Assay")
 
 

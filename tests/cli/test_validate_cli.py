@@ -41,16 +41,61 @@ def test_github_format_escapes_and_annotates(tmp_path: Path, capsys: pytest.Capt
                      "publish 'pubb' not found%0Adid you mean 'pub'?")
 
 
-def test_files_filter_reports_only_those_files(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    root = materialise("validate", "unknown-reference", tmp_path)
+def test_files_report_their_own_problems_and_cross_file_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = materialise("validate", "wrong-type", tmp_path)  # a schema error in specs/publish.yaml
     monkeypatch.chdir(root)
-    assert main(["validate", "--format", "json", "specs/edge.yaml"]) == 1
-    diagnostics = json.loads(capsys.readouterr().out)["diagnostics"]
-    assert {d["file"] for d in diagnostics} == {"specs/edge.yaml"}
-    # references still resolve across the whole root: the clean file passed alone reports nothing
-    assert main(["validate", "--format", "json", "specs/assay.yaml"]) == 0
+    assert main(["validate", "--format", "json", "specs/pipeline.yaml"]) == 0  # not caused by pipeline.yaml
     assert json.loads(capsys.readouterr().out)["diagnostics"] == []
+    assert main(["validate", "--format", "json", "specs/publish.yaml"]) == 1
+    assert {d["file"] for d in json.loads(capsys.readouterr().out)["diagnostics"]} == {"specs/publish.yaml"}
+
+
+def test_a_rename_in_the_staged_file_reports_the_references_it_breaks(tmp_path: Path, capsys,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = materialise("validate", "_base", tmp_path)
+    pipeline = root / "specs" / "pipeline.yaml"
+    pipeline.write_text(pipeline.read_text().replace("name: p\n", "name: p2\n"))
+    monkeypatch.chdir(root)
+    assert main(["validate", "--format", "json", "specs/pipeline.yaml"]) == 1
+    diagnostics = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [(d["file"], d["line"], d["column"], d["code"]) for d in diagnostics] == [
+        ("specs/assay.yaml", 6, 13, "unknown-reference"), ("specs/publish.yaml", 6, 13, "unknown-reference")]
+    assert diagnostics[0]["hint"].endswith("reported in specs/assay.yaml, outside the files named: a rule across "
+                                           "files that they may have broken")
+
+
+def test_files_resolve_alike_with_and_without_root(tmp_path: Path, capsys, monkeypatch) -> None:
+    root = materialise("validate", "unknown-reference", tmp_path / "repo")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--format", "json", "--root", "repo", "repo/specs/edge.yaml"]) == 1
+    with_root = capsys.readouterr().out
+    monkeypatch.chdir(root / "specs")
+    assert main(["validate", "--format", "json", "edge.yaml"]) == 1
+    assert capsys.readouterr().out == with_root
+
+
+@pytest.mark.parametrize("name, message", [
+    ("specs/missing.yaml", "specs/missing.yaml: no such file"),
+    ("../outside.yaml", "../outside.yaml is outside the spec root"),
+])
+def test_a_named_file_that_is_missing_or_outside_is_a_usage_error(tmp_path: Path, capsys, monkeypatch,
+                                                                   name: str, message: str) -> None:
+    root = materialise("validate", "_base", tmp_path / "repo")
+    (tmp_path / "outside.yaml").write_text("a: 1\n")
+    monkeypatch.chdir(root)
+    assert main(["validate", "--no-color", name]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"edgec: error[usage] {message}")
+
+
+def test_no_spec_root_upward_is_a_usage_error_with_a_hint(tmp_path: Path, capsys, monkeypatch) -> None:
+    (tmp_path / "notes.yaml").write_text("a: 1\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--no-color"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"edgec: error[usage] no spec root: no edgec.yaml in {tmp_path.resolve()} or any folder above it"
+    assert err[1] == "  hint: create a spec repo with `edgec init DIR`, or name one with --root DIR"
 
 
 def test_root_is_found_upward_from_a_subfolder(tmp_path: Path, capsys, monkeypatch) -> None:
