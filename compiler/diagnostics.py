@@ -64,6 +64,8 @@ CODES: dict[str, CodeInfo] = {
                              ExitCode.ENVIRONMENT),
     "git-failed": CodeInfo("a git operation on the deployment repository failed", ExitCode.ENVIRONMENT),
     "io-error": CodeInfo("a file could not be read or written", ExitCode.ENVIRONMENT),
+    "out-not-owned": CodeInfo("render --out names a folder that holds files edgec did not write, or the spec root",
+                              ExitCode.USAGE),
     "usage": CodeInfo("the command line is wrong", ExitCode.USAGE),
 }
 

@@ -188,7 +188,7 @@ def render(args: argparse.Namespace, console: Console) -> int:
     if not result.ok:
         return int(exit_code_for(result.diagnostics))
     out = Path(args.out)
-    write_tree(result.files, out)
+    write_tree(result.files, out, spec_root=root)
     console.note(f"rendered {len(result.files)} files into {out}")
     return int(ExitCode.OK)
 

@@ -33,6 +33,7 @@ def _common(formats: Sequence[str], default: str) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from compiler.adapters.tree_writer import MANIFEST
     from compiler.cli import handlers
     from compiler.report import compile_outcome, diagnostics, findings, graph_format, plan_formats
 
@@ -62,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=handlers.graph)
 
     p = sub.add_parser("render", parents=[_common(diag_formats, "text")], help="write the rendered tree to DIR")
-    p.add_argument("--out", metavar="DIR", required=True, help="output folder (replaced atomically)")
+    p.add_argument("--out", metavar="DIR", required=True,
+                   help=f"output folder, outside the spec root; new, empty, or one edgec rendered into before. edgec "
+                        f"replaces only the files it wrote there (listed in DIR/{MANIFEST}) and never deletes or "
+                        "overwrites any other file")
     p.set_defaults(handler=handlers.render)
 
     p = sub.add_parser("compile", parents=[_common(tuple(compile_outcome.PRINTERS), "text")],

@@ -144,3 +144,12 @@ def test_plan_offline_never_touches_the_deployment_repo(root: Path, tmp_path: Pa
     assert code == 0 and "changes" not in json.loads(out)
     assert not (root / ".edgec").exists()
     assert run(capsys, "plan", "--root", str(root), "-q")[0] == 3  # online, the remote cannot be read: git-failed
+
+
+def test_render_into_the_spec_root_deletes_nothing(root: Path, capsys, monkeypatch) -> None:
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    monkeypatch.chdir(root)
+    assert main(["render", "--out", "."]) == 2
+    err = capsys.readouterr().err
+    assert "error[out-not-owned]" in err and "is the spec root" in err
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
