@@ -105,15 +105,18 @@ def test_two_publishes_of_one_version_with_other_configs_are_refused(spec_root: 
 
 
 def test_operator_commands_carry_the_rendered_bundle(spec_root: Path) -> None:
+    import json
+    import shlex
+
     from ruamel.yaml import YAML
 
     from compiler.compile.stages import build
 
     result = build(spec_root)
     assert result.plan is not None
-    edge = result.plan.to_json()["edges"][0]
+    edge = json.loads(result.files["plan.json"])["edges"][0]
     values = YAML(typ="safe").load(result.files[f"edges/{edge['name']}/values.yaml"])
-    assert f"--set edgeBundle={values['edgeBundle']}" in edge["commands"]["helm"]
+    assert shlex.quote(f'edgeBundle="{values["edgeBundle"]}"') in edge["commands"]["helm"]
     assert f"-e EDGE_BUNDLE={values['edgeBundle']}" in edge["commands"]["docker"]
     assert edge["commands"]["mode"] == "upgrade"  # the edge moved: a new revision of the same release
 

@@ -1,13 +1,11 @@
 """The plan (SPEC section 4): what a compile would change, as values with a stable JSON form."""
 
 from compiler.analysis.plan.build import FindingsFor, InputChanges, build_plan, no_findings, plain_input_changes
-from compiler.analysis.plan.operator_commands import Commands, commands_for, docker_memory
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 
 __all__ = [
     "AssayPlan",
     "ClientImpact",
-    "Commands",
     "FindingsFor",
     "InputChanges",
     "Plan",
@@ -15,8 +13,6 @@ __all__ = [
     "ReplacementPlan",
     "Summary",
     "build_plan",
-    "commands_for",
-    "docker_memory",
     "no_findings",
     "plain_input_changes",
 ]

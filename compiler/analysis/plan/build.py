@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from compiler.analysis.graph import PublishNode, Replacement, TransferGraph
-from compiler.analysis.plan.operator_commands import Target, commands_for
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic, Severity, sorted_unique
@@ -63,13 +62,9 @@ def build_plan(
                               naming.chart_url(registry, p.pipeline), naming.chart_version(p.version))
             for name, p in graph.publishes.items()}
     edge_info = {}
-    for name, edge in graph.edges.items():
+    for name in graph.edges:
         device = specs.edges[name].spec
-        engine = specs.publishes[edge.publish].spec.deployment_config.engine
-        target = Target(name, edge.pipeline, edge.version, str(device.arch), str(device.accel), engine.cpus,
-                        engine.memory, info[edge.publish].pipeline_url, edge.moved)
-        edge_info[name] = (str(device.arch), str(device.accel), tuple(device.tags),
-                           commands_for(target, registry=registry, image=specs.config.engine_image))
+        edge_info[name] = (str(device.arch), str(device.accel), tuple(device.tags))
     replacements = tuple(
         ReplacementPlan(r, tuple(findings_for(r)),
                         _client_impact(specs, graph, r, input_changes),

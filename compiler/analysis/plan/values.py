@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.graph import Chain, EdgeSet, Replacement, TransferGraph
-from compiler.analysis.plan.operator_commands import Commands
 from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic
 
@@ -109,7 +108,7 @@ class Plan:
     registry: str
     graph: TransferGraph
     publish_info: Mapping[str, PublishInfo]
-    edge_info: Mapping[str, tuple[str, str, tuple[str, ...], Commands]]  # edge -> (arch, accel, tags, commands)
+    edge_info: Mapping[str, tuple[str, str, tuple[str, ...]]]  # edge -> (arch, accel, tags)
     replacements: tuple[ReplacementPlan, ...]
     assays: tuple[AssayPlan, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -141,11 +140,11 @@ class Plan:
         ]
         edges = []
         for e in graph.edges.values():
-            arch, accel, tags, commands = self.edge_info[e.name]
+            arch, accel, tags = self.edge_info[e.name]
             edges.append({"name": e.name, "publish": e.publish, "pipeline": e.pipeline, "version": e.version,
                           "addedTo": e.added_to, "history": listed(e.history),
                           "logPipelines": listed(e.logs, True), "moved": e.moved, "arch": arch, "accel": accel,
-                          "tags": list(tags), "commands": commands.to_json()})
+                          "tags": list(tags)})
         return {
             "summary": self.summary.to_json(),
             "publishes": publishes,

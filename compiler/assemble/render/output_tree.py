@@ -13,7 +13,8 @@ from compiler.analysis.deployed import LOCK_FILE, PLAN_FILE
 from compiler.analysis.graph import TransferGraph
 from compiler.assemble.oci_objects import sha256_digest
 from compiler.assemble.publish_artifacts import PublishArtifacts
-from compiler.assemble.render import EdgeRelease, render_edge_files, render_plan_md
+from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files, render_plan_md
+from compiler.assemble.render.operator_commands import Commands, commands_for
 from compiler.assemble.render.serialize import to_json
 from compiler.load.spec_set import Specs
 
@@ -53,13 +54,25 @@ def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], regis
     return document
 
 
+def with_commands(plan: Mapping[str, Any], commands: Mapping[str, Commands]) -> dict[str, Any]:
+    """The plan document with each edge's operator commands (`edges[].commands`)."""
+    edges = [{**e, "commands": commands[e["name"]].to_json()} if e.get("name") in commands else e
+             for e in plan.get("edges", [])]
+    return {**plan, "edges": edges}
+
+
 def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
                    artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     outputs = specs.config.outputs
+    commands: dict[str, Commands] = {}
     for edge in sorted(graph.edges):
         release = edge_release(specs, graph, edge, artifacts[graph.edges[edge].publish], registry)
         files.update(render_edge_files(release, outputs))
+        commands[edge] = commands_for(helm_values(release), registry=registry, pipeline=release.pipeline,
+                                      version=release.version, moved=release.replaced,
+                                      insecure_registry=release.insecure_registry)
+    plan = with_commands(plan, commands)
     files[PLAN_FILE] = to_json(plan).encode()
     files[PLAN_MD_FILE] = render_plan_md(plan)
     files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry, files)).encode()

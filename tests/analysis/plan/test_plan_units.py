@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
-import pytest
-
 from compiler.analysis.graph import build_graph
-from compiler.analysis.plan import build_plan, docker_memory, plain_input_changes
-from compiler.analysis.plan.operator_commands import Target, commands_for
+from compiler.analysis.plan import build_plan, plain_input_changes
 from compiler.analysis.schemadiff import apply_policy, diff_schemas
 from compiler.load.load_root import load_specs
 from compiler.spec.model import Compatibility, DataType, SchemaField
 from tests.analysis.graph.specfiles import edge, publish, write_root
-
-
-@pytest.mark.parametrize(("quantity", "docker"), [("3Gi", "3g"), ("512Mi", "512m"), ("1.5Gi", "1536m"),
-                                                  ("1G", "1000000000"), ("2Ki", "2k")])
-def test_docker_memory(quantity: str, docker: str) -> None:
-    assert docker_memory(quantity) == docker
-
-
-
-
-def test_a_new_edge_gets_helm_install_and_a_bundle_without_secrets() -> None:
-    target = Target("e1", "pa", "v1", "x86", "none", 0.5, "1Gi", "reg/pipelines/pa:v1", moved=False)
-    commands = commands_for(target, registry="reg", image="img:v1")
-    assert commands.helm.startswith("helm install --atomic $HELM_INSTALL_NAME oci://reg/charts/pa")
-    bundle = commands.helm.rsplit("edgeBundle=", 1)[1]
-    text = base64.b64decode(bundle).decode()
-    assert "export EDGE_NAME=e1\n" in text and "export CONFIG_CPUS=1\n" in text and "JOIN_TOKEN" not in text
-    assert "--cpus=0.5" in commands.docker and "--memory=1g" in commands.docker
 
 
 def test_input_changes() -> None:

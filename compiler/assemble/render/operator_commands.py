@@ -1,0 +1,85 @@
+"""The commands a device operator runs without GitOps, built from the very values `edges/<edge>/values.yaml` holds.
+
+`helm install` for an edge that was never replaced, `helm upgrade` for one that moved (a new revision of the same
+release), both with helm 4's `--rollback-on-failure` (its `--atomic` is deprecated) and `--plain-http` for a
+plain-HTTP registry; every top-level key of the rendered values goes in as one `--set-json`, so the release
+renders exactly what the GitOps values render (tested with the real helm against the real registry). The
+`docker run` equivalent takes the image, PIPELINE_URL, EDGE_BUNDLE, CPUs, memory and GPUs from the same values.
+Registry credentials appear only as environment variable references ($OCI_USERNAME, $OCI_PASSWORD): the chart
+reads them from a Kubernetes Secret (`ociRegistry.existingSecret`), never from values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.spec import naming
+from compiler.spec.engine import config_cpus
+
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
+_FACTOR = {None: 1, "m": 0.001, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+@dataclass(frozen=True)
+class Commands:
+    helm: str
+    docker: str
+    mode: str  # "install" (never replaced) or "upgrade" (moved)
+
+    def to_json(self) -> dict[str, str]:
+        return {"mode": self.mode, "helm": self.helm, "docker": self.docker}
+
+
+def docker_memory(quantity: str) -> str:
+    """A Kubernetes quantity (`3Gi`, `512Mi`, `1.5G`) in docker's units (`3g`, `512m`, bytes)."""
+    match = _QUANTITY.match(quantity)
+    if not match:
+        return quantity
+    total = math.ceil(float(match.group(1)) * _FACTOR[match.group(2)])
+    for unit, size in (("g", 2**30), ("m", 2**20), ("k", 2**10)):
+        if total and total % size == 0:
+            return f"{total // size}{unit}"
+    return str(total)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _set_json(key: str, value: Any) -> str:
+    return "--set-json " + shlex.quote(f"{key}={json.dumps(value, sort_keys=True, separators=(',', ':'))}")
+
+
+def commands_for(values: Mapping[str, Any], *, registry: str, pipeline: str, version: str, moved: bool,
+                 insecure_registry: bool) -> Commands:
+    """The helm and docker commands that run what `values` (an edge's rendered values) describes."""
+    verb = "upgrade" if moved else "install"
+    helm = " ".join([
+        f"helm {verb} $HELM_INSTALL_NAME {shlex.quote(naming.chart_url(registry, pipeline))}",
+        f"--version {shlex.quote(naming.chart_version(version))}",
+        "--namespace $HELM_INSTALL_NAMESPACE --create-namespace --rollback-on-failure",
+        *(["--plain-http"] if insecure_registry else []),
+        *(_set_json(key, values[key]) for key in sorted(values)),
+    ])
+    engine = values.get("engine") or {}
+    image = values.get("image") or {}
+    cpus = float(engine.get("cpus", 1))
+    gpus = int(engine.get("gpus") or 0)
+    env = [("PIPELINE_URL", str(engine.get("pipelineUrl", ""))), ("EDGE_BUNDLE", str(values.get("edgeBundle", ""))),
+           ("EDGE_NAME", str(values.get("edgeName", ""))), ("CONFIG_CPUS", str(config_cpus(cpus))),
+           ("OCI_REGISTRY", str((values.get("ociRegistry") or {}).get("registry", "")))]
+    docker = " ".join([
+        "docker run -v $PERSISTENT_VOLUME_DIR:/persist -p $EDGE_PORT:8080 -e OCI_USERNAME -e OCI_PASSWORD",
+        *(f"-e {key}={shlex.quote(value)}" for key, value in env),
+        *([f"--gpus={gpus}"] if gpus else []),
+        f"--cpus={_number(cpus)} --memory={docker_memory(str(engine.get('memory', '1Gi')))}",
+        shlex.quote(f"{image.get('repository', '')}:{image.get('tag', '')}"),
+    ])
+    return Commands(helm, docker, verb)
