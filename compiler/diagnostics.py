@@ -62,6 +62,8 @@ CODES: dict[str, CodeInfo] = {
     "drift": CodeInfo("an owned file or a recorded tag was changed outside edgec"),
     "lock-invalid": CodeInfo("the deployment repository's edgec.lock.json or plan.json does not parse or validate",
                              ExitCode.ENVIRONMENT),
+    "stale-compile": CodeInfo("the deployment was compiled from a newer or unrelated spec commit",
+                              ExitCode.ENVIRONMENT),
     "git-failed": CodeInfo("a git operation on the deployment repository failed", ExitCode.ENVIRONMENT),
     "io-error": CodeInfo("a file could not be read or written", ExitCode.ENVIRONMENT),
     "out-not-owned": CodeInfo("render --out names a folder that holds files edgec did not write, or the spec root",

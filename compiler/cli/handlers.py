@@ -194,13 +194,13 @@ def render(args: argparse.Namespace, console: Console) -> int:
 
 
 def compile_(args: argparse.Namespace, console: Console) -> int:
-    from compiler.adapters.deploy import source_commit
+    from compiler.adapters.deploy import GitSourceHistory, source_commit
     from compiler.compile.stages import compile_specs
     from compiler.report.compile_outcome import PRINTERS
 
     root = _root(args)
     outcome = compile_specs(root, adapters=_adapters(args, console), source_commit=source_commit(root),
-                            dry_run=args.dry_run, stage=console.note)
+                            dry_run=args.dry_run, stage=console.note, history=GitSourceHistory(root))
     console.emit(PRINTERS, args.format, outcome, root=root)
     return int(exit_code_for(outcome.build.diagnostics))
 

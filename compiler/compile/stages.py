@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import __version__
-from compiler.adapters.deploy import DeployState, Rendered, SyncResult, commit_trailers
+from compiler.adapters.deploy import DeployState, Rendered, SourceHistory, SyncResult, commit_trailers
 from compiler.adapters.oci.store import ArtifactStore, PushResult
 from compiler.analysis.analyze import Analysis, analyze
 from compiler.analysis.deployed import Changes, Deployed, InvalidRecord, compare, immutable_violations
@@ -130,7 +130,7 @@ def changes_against(analysis: Analysis, deployed: Deployed) -> Changes:
 
 
 def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, dry_run: bool = False,
-                  stage: Stage = lambda _: None) -> CompileResult:
+                  stage: Stage = lambda _: None, history: SourceHistory | None = None) -> CompileResult:
     """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError.
     The adapters are opened only when the specs are valid (the store is read for tag drift even in a dry run)."""
     result = CompileResult(build(root), dry_run=dry_run)
@@ -141,6 +141,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     repository = adapters.deploy(built.analysis.specs)
     state = repository.current()
     deployed = deployed_state(state)
+    check_source_order(state, source_commit, history)
     new_lock = built.lock
     problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
     result.changes = changes_against(built.analysis, deployed)
@@ -162,6 +163,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     def render_on(state: DeployState) -> Rendered:
         """Called again on a newer head when the push races another compile: re-check before committing."""
         current = deployed_state(state)
+        check_source_order(state, source_commit, history)
         late = immutable_violations(built.analysis.specs, new_lock["publishes"], current)
         if late:
             raise EdgecError(late[0])
@@ -171,6 +173,32 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
 
     result.sync = repository.sync(render_on)
     return result
+
+
+def check_source_order(state: DeployState, source_commit: str | None, history: SourceHistory | None) -> None:
+    """Refuse (`stale-compile`) to replace a deployment made from a descendant of this compile's spec commit, or
+    from a commit unrelated to it: of concurrent CI compiles the newest spec commit wins, whatever lands last.
+    Without a source commit (the spec root is not a git repository) there is nothing to order by."""
+    last = state.last_edgec_commit() if source_commit is not None and history is not None else None
+    deployed = last.trailers.get("Source-Commit") if last is not None else None
+    if source_commit is None or history is None or last is None or not deployed:
+        return
+    theirs, ours = deployed.removesuffix("-dirty"), source_commit.removesuffix("-dirty")
+    relation = history.relation(theirs, ours)
+    if relation in ("same", "ancestor"):
+        return
+    where = f"the deployment repository's commit {last.sha[:12]} was compiled from spec commit {theirs[:12]}"
+    revert = "a deliberate roll-back is a revert commit in the spec repository, compiled like any change"
+    if relation == "descendant":
+        raise fail("stale-compile", f"{where}, a descendant of this compile's {ours[:12]}: committing would roll "
+                   "the deployment back", hint=f"a newer compile already landed, nothing to do; {revert}")
+    if relation == "unrelated":
+        raise fail("stale-compile", f"{where}, which is not an ancestor of this compile's {ours[:12]} (the spec "
+                   "histories diverged)", hint=f"merge or rebase onto {theirs[:12]} in the spec repository and "
+                   f"compile that; {revert}")
+    raise fail("stale-compile", f"{where}, which is not in this spec repository's history, so edgec cannot tell "
+               f"whether {ours[:12]} is newer", hint="fetch the full history of the spec repository (a shallow CI "
+               f"checkout: fetch-depth 0) and compile again; {revert}")
 
 
 def commit_message(result: Build, changes: Changes, source_commit: str | None,

@@ -15,6 +15,8 @@ from .base import (
     DeployRepository,
     DeployState,
     Rendered,
+    SourceHistory,
+    SourceRelation,
     SyncResult,
     commit_trailers,
     is_managed,
@@ -24,7 +26,7 @@ from .base import (
 from .target import DeployTarget, cache_dir_for
 
 if TYPE_CHECKING:
-    from .gitrepo import GitDeployRepository, source_commit
+    from .gitrepo import GitDeployRepository, GitSourceHistory, source_commit
 
 __all__ = [
     "MANAGED_DIR",
@@ -34,7 +36,10 @@ __all__ = [
     "DeployState",
     "DeployTarget",
     "GitDeployRepository",
+    "GitSourceHistory",
     "Rendered",
+    "SourceHistory",
+    "SourceRelation",
     "SyncResult",
     "cache_dir_for",
     "commit_trailers",
@@ -44,7 +49,7 @@ __all__ = [
     "source_commit",
 ]
 
-_LAZY = {"GitDeployRepository", "source_commit"}
+_LAZY = {"GitDeployRepository", "GitSourceHistory", "source_commit"}
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 #: Root files of the rendered tree that edgec owns (relative to the target `path`).
 MANAGED_ROOT_FILES: frozenset[str] = frozenset({"plan.json", "PLAN.md", "edgec.lock.json"})
@@ -122,6 +122,19 @@ class SyncResult:
     @property
     def changed(self) -> bool:
         return self.commit is not None
+
+
+#: How the spec commit of the deployment relates to a compile's own spec commit (`SourceHistory.relation`).
+SourceRelation = Literal["same", "ancestor", "descendant", "unrelated", "unknown"]
+
+
+class SourceHistory(Protocol):
+    """The spec repository's history, which orders compiles of different spec commits."""
+
+    def relation(self, deployed: str, ours: str) -> SourceRelation:
+        """`ancestor`: `deployed` is an ancestor of `ours`; `descendant`: it descends from `ours`; `unrelated`:
+        neither; `unknown`: `deployed` is not in this repository (a shallow clone, or another repository)."""
+        ...
 
 
 @runtime_checkable

@@ -34,6 +34,7 @@ from .base import (
     CommitInfo,
     DeployState,
     Rendered,
+    SourceRelation,
     SyncResult,
     check_relpath,
     check_rendered_files,
@@ -45,7 +46,7 @@ from .base import (
 from .lock import folder_lock
 from .target import DeployTarget
 
-__all__ = ["DeployTarget", "GitDeployRepository", "commit_trailers", "source_commit"]
+__all__ = ["DeployTarget", "GitDeployRepository", "GitSourceHistory", "commit_trailers", "source_commit"]
 
 _NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 _CREDENTIALS_HINT = (
@@ -107,6 +108,7 @@ def _repo_env(workdir: Path) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ state
+_OBJECT_NAME = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _LOG_FORMAT = "%H%x00%an <%ae>%x00%aI%x00%s%x00%B%x00"
 
 
@@ -422,3 +424,36 @@ def source_commit(spec_root: Path) -> str | None:
     finally:
         repo.close()
 
+
+class GitSourceHistory:
+    """`SourceHistory` of the git repository holding the spec root."""
+
+    def __init__(self, spec_root: Path) -> None:
+        self.spec_root = spec_root
+
+    def relation(self, deployed: str, ours: str) -> SourceRelation:
+        if deployed == ours:
+            return "same"
+        if not all(_OBJECT_NAME.match(sha) for sha in (deployed, ours)):
+            return "unknown"  # a trailer edited by hand: never hand git anything but an object name
+        try:
+            repo = git.Repo(self.spec_root, search_parent_directories=True)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            return "unknown"
+        repo.git.update_environment(**_NO_PROMPT)
+        try:
+            with _translated(f"reading the history of the spec repository at {self.spec_root}"):
+                if _resolve(repo, deployed) is None:
+                    return "unknown"
+                if self._is_ancestor(repo, deployed, ours):
+                    return "ancestor"
+                return "descendant" if self._is_ancestor(repo, ours, deployed) else "unrelated"
+        finally:
+            repo.close()
+
+    def _is_ancestor(self, repo: git.Repo, older: str, newer: str) -> bool:
+        status = repo.git.merge_base("--is-ancestor", older, newer, with_extended_output=True,
+                                     with_exceptions=False)[0]
+        if status not in (0, 1):
+            raise fail("git-failed", f"git merge-base --is-ancestor {older} {newer} failed in {self.spec_root}")
+        return bool(status == 0)
