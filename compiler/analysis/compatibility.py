@@ -28,7 +28,7 @@ from compiler.analysis.schemadiff import (
 )
 from compiler.diagnostics import Diagnostic, Location, Severity
 from compiler.load.spec_set import Specs
-from compiler.spec.model import Compatibility, SchemaField
+from compiler.spec.model import Compatibility, LogFormat, SchemaField
 
 
 @dataclass(frozen=True)
@@ -115,24 +115,26 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
         chain = [models_schemas(specs, m) for m in chain_models]
         new = models_schemas(specs, new_models)
         compatibility = publish.compatibility or specs.config.compatibility
+        log_format = specs.config.log_format
         if is_transitive(compatibility):
-            findings = diff_transitive(chain, *new, labels=chain_names)
+            findings = diff_transitive(chain, *new, labels=chain_names, log_format=log_format)
         else:
-            findings = diff_schemas(*chain[-1], *new, earlier=chain[:-1])
+            findings = diff_schemas(*chain[-1], *new, earlier=chain[:-1], log_format=log_format)
         old_models = dict(zip(chain_names, chain_models, strict=True))
         findings = [locate(specs, f, old_models[f.compared_with or r.replaces], new_models) for f in findings]
         verdicts = tuple(apply_policy(findings, compatibility, publish.acknowledge))
         checks[(r.publish, r.replaces)] = ReplacementCheck(r, verdicts)
         where = specs.locate("Publish", r.publish, ("spec", "replaces", publish.replaces.index(r.replaces)))
-        diagnostics += [_breaking(where, v, compatibility, r) for v in verdicts if v.fails]
+        diagnostics += [_breaking(where, v, compatibility, log_format, r) for v in verdicts if v.fails]
     diagnostics += _unused_acknowledgements(specs, checks)
     return checks, diagnostics
 
 
-def _breaking(where: Location, verdict: Verdict, compatibility: Compatibility, r: Replacement) -> Diagnostic:
+def _breaking(where: Location, verdict: Verdict, compatibility: Compatibility, log_format: LogFormat,
+              r: Replacement) -> Diagnostic:
     """A failing finding at the publish's `replaces` entry; the message also points at the field that changed."""
     f = verdict.finding
-    broken = " and ".join(_audience(f.role, a) for a in verdict.audiences)
+    broken = " and ".join(_audience(f.role, a, log_format) for a in verdict.audiences)
     against = f" (compared with {f.compared_with})" if f.compared_with else ""
     fields = [f"{side} {at}" for side, at in (("new field at", f.new_at), ("old field at", f.old_at)) if at]
     return Diagnostic.at(
@@ -151,9 +153,9 @@ def _change(old: str | None, new: str | None) -> str:
     return f"{old or 'absent'} -> {new or 'absent'}"
 
 
-def _audience(role: str, audience: str) -> str:
+def _audience(role: str, audience: str, log_format: LogFormat) -> str:
     if audience == "log":
-        return "the inference-log table"
+        return f"the inference-log table ({log_format})"
     return "clients sending inputs" if role == "input" else "clients reading outputs"
 
 
@@ -198,7 +200,8 @@ def resolve_models(specs: Specs, reference: str) -> Models:
 def diff_references(specs: Specs, old: str, new: str) -> list[Finding]:
     """`edgec diff OLD NEW`: the findings from one publish (or PIPELINE:VERSION) to another, located."""
     old_models, new_models = resolve_models(specs, old), resolve_models(specs, new)
-    found = diff_schemas(*models_schemas(specs, old_models), *models_schemas(specs, new_models))
+    found = diff_schemas(*models_schemas(specs, old_models), *models_schemas(specs, new_models),
+                         log_format=specs.config.log_format)
     return [locate(specs, f, old_models, new_models) for f in found]
 
 

@@ -137,6 +137,14 @@ class Compatibility(StrEnum):
     NONE = "NONE"
 
 
+class LogFormat(StrEnum):
+    """The table format of the pipeline's inference-log table: it decides which column type changes are legal."""
+
+    ICEBERG_V2 = "iceberg-v2"
+    ICEBERG_V3 = "iceberg-v3"
+    DELTA = "delta"
+
+
 class Metadata(_Strict):
     name: Name
     labels: dict[str, str] = Field(default_factory=dict)
@@ -326,6 +334,9 @@ class ConfigSpec(_Strict):
         default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage"
     )
     compatibility: Compatibility = Compatibility.BACKWARD
+    log_format: LogFormat = Field(
+        default=LogFormat.ICEBERG_V2, alias="logFormat",
+        description="table format of the inference-log table; its promotion rules judge log column changes")
     outputs: list[OutputKind] = Field(
         default_factory=lambda: [OutputKind.HELM_VALUES, OutputKind.ARGOCD, OutputKind.FLUX],
         json_schema_extra={"uniqueItems": True},

@@ -88,7 +88,8 @@ def test_plan_json_and_text_carry_typed_findings_with_positions(tmp_path: Path, 
     assert changed["comparedWith"] == "pub1" and changed["fails"] is True
     assert changed["oldLocation"] == {"file": "models.yaml", "line": 7, "column": 60}
     assert changed["newLocation"] == {"file": "models.yaml", "line": 25, "column": 60}
-    assert changed["message"] == "int32 -> string changes the type of an input; existing clients' requests may fail"
+    assert changed["message"] == ("int32 -> string changes the type of an input; existing clients' requests may fail; "
+                                  "the inference-log table (iceberg-v2) cannot change its column int -> string")
     code, out = cli(capsys, "plan", "--root", str(root), "--no-color")
     assert "in.x: in.x" not in out and "in.x (int32 -> absent" in out
     assert "      new: models.yaml:25:60\n      old: models.yaml:7:60\n" in out
@@ -99,7 +100,8 @@ def test_diff_shows_both_field_positions(tmp_path: Path, capsys) -> None:
     code, out = cli(capsys, "diff", "pub1", "pub3", "--root", str(root), "--no-color")
     assert code == 1
     assert ("error TYPE_CHANGED in.x (int32 -> nullable string; clients: error, log: error): int32 -> string "
-            "changes the type of an input; existing clients' requests may fail\n"
+            "changes the type of an input; existing clients' requests may fail; the inference-log table "
+            "(iceberg-v2) cannot change its column int -> string\n"
             "  new: models.yaml:25:60\n  old: models.yaml:7:60\n") in out
     code, out = cli(capsys, "diff", "pub1", "pub3", "--root", str(root), "--format", "json")
     changed = next(f for f in json.loads(out)["findings"] if f["rule"] == "TYPE_CHANGED")

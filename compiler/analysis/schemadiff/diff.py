@@ -8,8 +8,7 @@ from dataclasses import replace
 from compiler.analysis.schemadiff.finding import Finding, Pointer, Role, severity_rank
 from compiler.analysis.schemadiff.rules import Pair, classify
 from compiler.analysis.schemadiff.types import format_type
-from compiler.diagnostics import Severity
-from compiler.spec.model import DataType, FieldType, SchemaField
+from compiler.spec.model import DataType, FieldType, LogFormat, SchemaField
 
 Fields = Sequence[SchemaField]
 #: The (inputs, outputs) of one version.
@@ -82,9 +81,11 @@ def _pair_types(role: Role, path: str, old: FieldType, new: FieldType, history: 
                                (*old_at, "items"), (*new_at, "items"))
 
 
-def pairs(role: Role, old: Fields, new: Fields, *, earlier: Sequence[Schemas] = ()) -> Iterator[Pair]:
+def pairs(role: Role, old: Fields, new: Fields, *, earlier: Sequence[Schemas] = (),
+          log_format: LogFormat = LogFormat.ICEBERG_V2, logged: bool = True) -> Iterator[Pair]:
     """Every (old, new) pair of one role, at every depth."""
-    return _pair_fields(role, _PREFIX[role], old, new, _history(role, earlier))
+    for pair in _pair_fields(role, _PREFIX[role], old, new, _history(role, earlier)):
+        yield replace(pair, log_format=log_format, logged=logged)
 
 
 # ------------------------------------------------------------------------------------------------- public API
@@ -99,11 +100,13 @@ def diff_schemas(
     new_outputs: Fields,
     *,
     earlier: Sequence[Schemas] = (),
+    log_format: LogFormat = LogFormat.ICEBERG_V2,
 ) -> list[Finding]:
     """Classify every change from the old to the new schemas, sorted by (path, rule).
 
     `earlier` holds the (inputs, outputs) of versions older than `old`, oldest first; it only feeds
-    FIELD_NAME_REUSED (a name dropped before `old` that comes back with another type).
+    FIELD_NAME_REUSED (a name dropped before `old` that comes back with another type). `log_format` is the
+    inference-log table's format, whose promotions judge log column changes.
     """
     sides: tuple[tuple[Role, Fields, Fields], ...] = (
         ("input", old_inputs, new_inputs),
@@ -112,7 +115,7 @@ def diff_schemas(
     found = [
         finding
         for role, old, new in sides
-        for pair in pairs(role, old, new, earlier=earlier)
+        for pair in pairs(role, old, new, earlier=earlier, log_format=log_format)
         for finding in classify(pair)
     ]
     return _sorted(found)
@@ -125,11 +128,8 @@ def step_feed_findings(producer_outputs: Fields, consumer_inputs: Fields) -> lis
     with the producer as the old side. A finding with `clients == error` means a `step-mismatch`. Step
     boundaries are not logged, so every log verdict is info.
     """
-    found = [
-        replace(finding, log=Severity.INFO)
-        for pair in pairs("input", producer_outputs, consumer_inputs)
-        for finding in classify(pair)
-    ]
+    found = [finding for pair in pairs("input", producer_outputs, consumer_inputs, logged=False)
+             for finding in classify(pair)]
     return _sorted(found)
 
 
@@ -150,6 +150,7 @@ def diff_transitive(
     new_outputs: Fields,
     *,
     labels: Sequence[str] | None = None,
+    log_format: LogFormat = LogFormat.ICEBERG_V2,
 ) -> list[Finding]:
     """Diff the new schemas against every earlier version in `chain` (oldest first, the replaced one last).
 
@@ -161,7 +162,8 @@ def diff_transitive(
         raise ValueError("labels must name every entry of the chain")
     best: dict[tuple[str, str], tuple[tuple[int, int, int, int], Finding]] = {}
     for index, (old_inputs, old_outputs) in enumerate(chain):
-        for f in diff_schemas(old_inputs, old_outputs, new_inputs, new_outputs, earlier=chain[:index]):
+        for f in diff_schemas(old_inputs, old_outputs, new_inputs, new_outputs, earlier=chain[:index],
+                              log_format=log_format):
             if labels is not None and index != len(chain) - 1:
                 f = replace(f, compared_with=labels[index])
             key = (*_badness(f), index)

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from compiler.analysis.schemadiff.finding import Finding, Pointer, Role
-from compiler.analysis.schemadiff.types import Order, compare, format_type, log_promotion_is_legal, numel
+from compiler.analysis.schemadiff.log_tables import LOG_TABLES
+from compiler.analysis.schemadiff.types import Order, compare, format_type, numel
 from compiler.diagnostics import Severity
-from compiler.spec.model import DataType, FieldType, SchemaField
+from compiler.spec.model import DataType, FieldType, LogFormat, SchemaField
 
 INFO, WARNING, ERROR = Severity.INFO, Severity.WARNING, Severity.ERROR
 
@@ -31,6 +32,8 @@ class Pair:
     earlier: FieldType | None = None  # the type this path had in the latest earlier version that held it
     old_pointer: Pointer | None = None  # where each side stands in its schema list
     new_pointer: Pointer | None = None
+    log_format: LogFormat = LogFormat.ICEBERG_V2  # whose promotions judge the log column
+    logged: bool = True  # False between two steps: nothing is logged there, every log verdict is info
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Hit:
     log: Severity | None = None
     old: str | None = None  # rendered types; default: the pair's sides
     new: str | None = None
+    log_note: str | None = None  # what the log format does with the column, when it decides the log verdict
 
 
 Handler = Callable[[Pair], Iterable[Hit]]
@@ -113,13 +117,16 @@ def field_name_reused(p: Pair) -> Iterable[Hit]:
         yield Hit(f"name removed earlier as {before} comes back as {now}", old=format_type(p.earlier))
 
 
+def _by_log_format(p: Pair, old: FieldType, new: FieldType) -> tuple[Severity, str]:
+    """The log verdict and note of a column type change, as the pipeline's log table format decides it."""
+    table = LOG_TABLES[p.log_format]
+    return (INFO if table.promotes(old, new) else ERROR), table.verdict_note(old, new)
+
+
 def type_widened(p: Pair) -> Iterable[Hit]:
     if (both := _both(p)) and compare(*both) is Order.WIDER and not _is_scale_change(*both):
-        legal = log_promotion_is_legal(*both)
-        yield Hit(
-            f"{_change(*both)} widens {_of(p.role)}",
-            log=INFO if legal else ERROR,
-        )
+        log, note = _by_log_format(p, *both)
+        yield Hit(f"{_change(*both)} widens {_of(p.role)}", log=log, log_note=note)
 
 
 def type_widened_lossy(p: Pair) -> Iterable[Hit]:
@@ -134,19 +141,21 @@ def type_narrowed(p: Pair) -> Iterable[Hit]:
 
 def type_changed(p: Pair) -> Iterable[Hit]:
     if (both := _both(p)) and compare(*both) is Order.INCOMPARABLE and not _is_scale_change(*both):
-        yield Hit(f"{_change(*both)} changes the type of {_of(p.role)}")
+        log, note = _by_log_format(p, *both)
+        yield Hit(f"{_change(*both)} changes the type of {_of(p.role)}", log=log, log_note=note)
 
 
 def decimal_scale_changed(p: Pair) -> Iterable[Hit]:
     if (both := _both(p)) and _is_scale_change(*both):
         order = compare(*both)
         if order is Order.WIDER:
-            verdicts = dict(clients=INFO if p.role == "input" else ERROR)
+            clients = INFO if p.role == "input" else ERROR
         elif order is Order.NARROWER:
-            verdicts = dict(clients=ERROR if p.role == "input" else INFO)
+            clients = ERROR if p.role == "input" else INFO
         else:
-            verdicts = dict(clients=ERROR)
-        yield Hit(f"{_change(*both)} changes the decimal scale", **verdicts)
+            clients = ERROR
+        log, note = _by_log_format(p, *both)
+        yield Hit(f"{_change(*both)} changes the decimal scale", clients=clients, log=log, log_note=note)
 
 
 def nullability_relaxed(p: Pair) -> Iterable[Hit]:
@@ -233,7 +242,7 @@ RULES: tuple[Rule, ...] = (
          warning="large integer values may be rounded"),
     Rule("TYPE_NARROWED", "new < old", ERROR, INFO, INFO, type_narrowed,
          fix="keep the wider type and convert inside the model"),
-    Rule("TYPE_CHANGED", "incomparable types", ERROR, ERROR, ERROR, type_changed,
+    Rule("TYPE_CHANGED", "incomparable types", ERROR, ERROR, None, type_changed,
          fix="add a field of the new type under a new name instead"),
     Rule("NULLABILITY_RELAXED", "not null -> nullable", INFO, ERROR, WARNING, nullability_relaxed,
          fix="keep the field non-nullable", warning="its log column becomes nullable"),
@@ -249,8 +258,8 @@ RULES: tuple[Rule, ...] = (
          fix="keep the size, or add a field of the new shape under a new name"),
     Rule("TENSOR_RESHAPED_SAME_NUMEL", "same element count, other shape ([2,6] -> [3,4])",
          ERROR, ERROR, ERROR, tensor_reshaped_same_numel, fix="keep the shape and reshape inside the model"),
-    Rule("DECIMAL_SCALE_CHANGED", "decimal scale changed", None, None, ERROR, decimal_scale_changed,
-         fix="keep the scale; the log table only lets a decimal grow its precision"),
+    Rule("DECIMAL_SCALE_CHANGED", "decimal scale changed", None, None, None, decimal_scale_changed,
+         fix="keep the scale; Iceberg log tables only let a decimal grow its precision"),
     Rule("METADATA_CHANGED", "description only", INFO, INFO, INFO, metadata_changed),
 )  # fmt: skip
 
@@ -258,14 +267,18 @@ RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 
 # --------------------------------------------------------------------------------------------------- findings
-def _consequence(rule: Rule, role: Role, clients: Severity, log: Severity) -> str | None:
+def _notes(rule: Rule, role: Role, clients: Severity, log: Severity, log_note: str | None) -> list[str]:
+    """What the verdicts mean, after the change itself; the log format is named where it decides the verdict."""
+    out = []
     if clients is ERROR:
-        return "existing clients' requests may fail" if role == "input" else "clients reading it may break"
-    if log is ERROR:
-        return "the inference-log table cannot evolve its column this way"
-    if WARNING in (clients, log):
-        return rule.warning
-    return None
+        out.append("existing clients' requests may fail" if role == "input" else "clients reading it may break")
+    if log_note:
+        out.append(log_note)
+    elif log is ERROR and clients is not ERROR:
+        out.append("the inference-log table cannot evolve its column this way")
+    if not out and WARNING in (clients, log) and rule.warning:
+        out.append(rule.warning)
+    return out
 
 
 def _fix(rule: Rule, clients: Severity, log: Severity) -> str | None:
@@ -279,7 +292,9 @@ def finding(rule: Rule, pair: Pair, hit: Hit) -> Finding:
     clients, log = hit.clients or declared, hit.log or rule.log
     if clients is None or log is None:
         raise ValueError(f"{rule.id}: the handler must decide the verdict the table leaves open")
-    note = _consequence(rule, pair.role, clients, log)
+    if not pair.logged:
+        log = INFO
+    notes = _notes(rule, pair.role, clients, log, hit.log_note if pair.logged else None)
     return Finding(
         rule=rule.id,
         role=pair.role,
@@ -288,7 +303,7 @@ def finding(rule: Rule, pair: Pair, hit: Hit) -> Finding:
         log=log,
         old=hit.old if hit.old is not None else (format_type(pair.old) if pair.old else None),
         new=hit.new if hit.new is not None else (format_type(pair.new) if pair.new else None),
-        message=hit.detail + (f"; {note}" if note else ""),
+        message="; ".join([hit.detail, *notes]),
         fix=_fix(rule, clients, log),
         acknowledgeable=rule.id != "FIELD_RENAME_CANDIDATE" and ERROR in (clients, log),
         old_pointer=pair.old_pointer if pair.old is not None else None,

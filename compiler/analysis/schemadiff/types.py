@@ -1,4 +1,5 @@
-"""The type order of SCHEMA-RULES.md: lossless widening, lossy widening, and the log table's legal promotions.
+"""The type order of SCHEMA-RULES.md: lossless widening and lossy widening; the log table's legal promotions are
+each format's own (`log_tables`).
 
 Only the *base* type is ordered here (data type plus decimal precision/scale and timestamp unit/zone).
 Nullability, tensor shapes, list items and struct fields are compared by their own rules in `rules.py`.
@@ -9,7 +10,8 @@ from __future__ import annotations
 from enum import Enum
 from functools import cache
 
-from compiler.spec.model import DataType, FieldType
+from compiler.analysis.schemadiff.log_tables import LOG_TABLES
+from compiler.spec.model import DataType, FieldType, LogFormat
 
 D = DataType
 
@@ -27,18 +29,6 @@ _DIRECT: tuple[tuple[DataType, DataType], ...] = (
 _INTEGERS = frozenset({D.INT8, D.INT16, D.INT32, D.INT64, D.UINT8, D.UINT16, D.UINT32, D.UINT64})
 #: Integer -> float changes that keep the range but may round (int32 -> float32, int64 -> float64, ...).
 _LOSSY_TARGETS = frozenset({D.FLOAT32, D.FLOAT64})
-
-#: Iceberg column type of each data type; a change inside one class leaves the log column as it is.
-_ICEBERG: dict[DataType, str] = {
-    D.BOOL: "boolean",
-    D.INT8: "int", D.INT16: "int", D.UINT8: "int", D.UINT16: "int", D.INT32: "int",
-    D.UINT32: "long", D.INT64: "long",
-    D.UINT64: "decimal(20,0)",
-    D.FLOAT16: "float", D.FLOAT32: "float", D.FLOAT64: "double",
-    D.STRING: "string", D.BINARY: "binary",
-    D.DATE: "date", D.TIMESTAMP: "timestamp",
-}  # fmt: skip
-_ICEBERG_PROMOTIONS = frozenset({("int", "long"), ("float", "double"), ("date", "timestamp")})
 
 CONTAINERS = frozenset({D.LIST, D.STRUCT})
 
@@ -100,19 +90,9 @@ def compare(old: FieldType, new: FieldType) -> Order:
     return Order.INCOMPARABLE
 
 
-def log_promotion_is_legal(old: FieldType, new: FieldType) -> bool:
-    """Whether the log table (Iceberg rules) can evolve a column from `old` to `new` in place."""
-    if old.type is D.DECIMAL and new.type is D.DECIMAL:
-        assert old.precision is not None and new.precision is not None
-        return old.scale == new.scale and new.precision >= old.precision
-    if old.type in CONTAINERS or new.type in CONTAINERS or D.DECIMAL in (old.type, new.type):
-        return old.type == new.type
-    if old.type is D.TIMESTAMP and new.type is D.TIMESTAMP:
-        return (old.unit, old.tz) == (new.unit, new.tz)
-    if D.TIMESTAMP in (old.type, new.type) and (old.tz or new.tz):
-        return False  # Iceberg's timestamptz takes no promotion
-    a, b = _ICEBERG[old.type], _ICEBERG[new.type]
-    return a == b or (a, b) in _ICEBERG_PROMOTIONS
+def log_promotion_is_legal(old: FieldType, new: FieldType, log_format: LogFormat = LogFormat.ICEBERG_V2) -> bool:
+    """Whether the log table (of `log_format`, see `log_tables`) can evolve a column from `old` to `new` in place."""
+    return LOG_TABLES[log_format].promotes(old, new)
 
 
 def numel(shape: list[int] | None) -> int | None:

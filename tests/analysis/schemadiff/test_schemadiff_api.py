@@ -36,7 +36,8 @@ def test_format_type(raw: dict[str, Any], rendered: str) -> None:
 
 def test_message_hint_and_json_of_a_widened_output() -> None:
     [finding] = diff_schemas([], [f("variable", "float32")], [], [f("variable", "float64")])
-    assert finding.message == "float32 -> float64 widens an output; clients reading it may break"
+    assert finding.message == ("float32 -> float64 widens an output; clients reading it may break; "
+                               "the inference-log table (iceberg-v2) promotes its column float -> double")
     assert finding.hint is not None
     assert "acknowledge: [{rule: TYPE_WIDENED, field: out.variable}]" in finding.hint
     assert finding.to_json() == {

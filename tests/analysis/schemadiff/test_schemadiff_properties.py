@@ -7,11 +7,12 @@ import random
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.analysis.schemadiff import Finding, Order, compare, diff_schemas, log_promotion_is_legal, widens
-from compiler.spec.model import DataType, FieldType, SchemaField, TimeUnit
+from compiler.spec.model import DataType, FieldType, LogFormat, SchemaField, TimeUnit
 
 SCALARS = [t for t in DataType if t not in (DataType.LIST, DataType.STRUCT, DataType.DECIMAL, DataType.TIMESTAMP)]
 UNITS: list[TimeUnit | None] = [None, "s", "ms", "us", "ns"]
@@ -22,6 +23,9 @@ def _universe() -> list[FieldType]:
     types = [FieldType(type=t) for t in SCALARS]
     types += [FieldType(type=DataType.TIMESTAMP, unit=u, tz=z) for u in UNITS for z in (None, "UTC")]
     types += [FieldType(type=DataType.DECIMAL, precision=p, scale=s) for p in range(1, 7) for s in range(p + 1)]
+    # where integers meet decimals (Delta) and the precision limit of 38 (every format)
+    types += [FieldType(type=DataType.DECIMAL, precision=p, scale=s)
+              for p, s in ((10, 0), (12, 2), (20, 0), (22, 2), (38, 2), (39, 2))]
     return types
 
 
@@ -78,29 +82,50 @@ def test_a_change_and_its_reverse_never_both_widen(a: FieldType, b: FieldType) -
     assert not (widening(a, b) and widening(b, a))
 
 
-def test_log_promotions_are_reflexive_and_transitive_on_the_universe() -> None:
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_log_promotions_are_reflexive_and_transitive_on_the_universe(log_format: LogFormat) -> None:
     """A column promoted twice is a legal promotion too, so checking each publish against the last one suffices."""
-    assert all(log_promotion_is_legal(a, a) for a in UNIVERSE)
-    legal = {
-        (i, j) for (i, a), (j, b) in itertools.product(enumerate(UNIVERSE), repeat=2) if log_promotion_is_legal(a, b)
-    }
+    assert all(log_promotion_is_legal(a, a, log_format) for a in UNIVERSE)
+    legal = {(i, j) for (i, a), (j, b) in itertools.product(enumerate(UNIVERSE), repeat=2)
+             if log_promotion_is_legal(a, b, log_format)}
     for (i, j), (k, m) in itertools.product(legal, repeat=2):
         if j == k:
             assert (i, m) in legal, (UNIVERSE[i], UNIVERSE[j], UNIVERSE[m])
 
 
-#: Types that share one Iceberg column type: a change inside a group leaves the log column as it is.
-_SAME_COLUMN = [
-    {DataType.INT8, DataType.INT16, DataType.INT32, DataType.UINT8, DataType.UINT16},
-    {DataType.INT64, DataType.UINT32},
-    {DataType.FLOAT16, DataType.FLOAT32},
-]
+#: Types that share one column type per format: a change inside a group leaves the log column as it is.
+_SAME_COLUMN: dict[LogFormat, list[set[DataType]]] = {
+    LogFormat.ICEBERG_V2: [
+        {DataType.INT8, DataType.INT16, DataType.INT32, DataType.UINT8, DataType.UINT16},
+        {DataType.INT64, DataType.UINT32},
+        {DataType.FLOAT16, DataType.FLOAT32},
+        {DataType.UINT64, DataType.DECIMAL},  # uint64 is logged as decimal(20,0)
+    ],
+    LogFormat.DELTA: [
+        {DataType.INT16, DataType.UINT8},
+        {DataType.INT32, DataType.UINT16},
+        {DataType.INT64, DataType.UINT32},
+        {DataType.FLOAT16, DataType.FLOAT32},
+        {DataType.UINT64, DataType.DECIMAL},
+    ],
+}
+_SAME_COLUMN[LogFormat.ICEBERG_V3] = _SAME_COLUMN[LogFormat.ICEBERG_V2]
 
 
-def test_log_promotions_go_both_ways_only_within_one_column_type() -> None:
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_log_promotions_go_both_ways_only_within_one_column_type(log_format: LogFormat) -> None:
     for a, b in itertools.product(UNIVERSE, repeat=2):
-        if a != b and log_promotion_is_legal(a, b) and log_promotion_is_legal(b, a):
-            assert any({a.type, b.type} <= group for group in _SAME_COLUMN), (a, b)
+        if a != b and log_promotion_is_legal(a, b, log_format) and log_promotion_is_legal(b, a, log_format):
+            assert any({a.type, b.type} <= group for group in _SAME_COLUMN[log_format]), (a, b)
+
+
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_a_log_promotion_never_narrows(log_format: LogFormat) -> None:
+    """Every format's promotions keep every value: none is a narrowing of the type order."""
+    for a, b in itertools.product(UNIVERSE, repeat=2):
+        if log_promotion_is_legal(a, b, log_format) and not log_promotion_is_legal(b, a, log_format):
+            assert compare(a, b) in (Order.WIDER, Order.INCOMPARABLE), (log_format, a, b)
+            assert not widens(b, a), (log_format, a, b)
 
 
 # --------------------------------------------------------------------------------------------------- schemas
