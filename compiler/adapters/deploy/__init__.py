@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from compiler.diagnostics import fail
+
 from .base import (
     MANAGED_DIR,
     MANAGED_ROOT_FILES,
@@ -53,9 +55,13 @@ _LAZY = {"GitDeployRepository", "GitSourceHistory", "source_commit"}
 
 
 def __getattr__(name: str) -> Any:
-    """Import GitPython (~100 ms) only when a command actually needs git."""
+    """Import GitPython (~100 ms) only when a command actually needs git. GitPython looks for the git executable
+    when it is imported and raises ImportError without one: that is the environment's failure, `git-failed`."""
     if name in _LAZY:
-        from . import gitrepo
-
+        try:
+            from . import gitrepo
+        except ImportError as exc:
+            raise fail("git-failed", f"cannot use git: {str(exc).strip().splitlines()[0]}",
+                       hint="install git, or point GIT_PYTHON_GIT_EXECUTABLE at it") from None
         return getattr(gitrepo, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
