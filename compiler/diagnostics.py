@@ -8,7 +8,7 @@ else in the package defines a diagnostic code.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 
@@ -92,9 +92,14 @@ class Location:
         return position_text(self.file, self.line, self.column, nowhere="?")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
-    """One problem, pointing into a spec file where a position exists."""
+    """One problem, pointing into a spec file where a position exists.
+
+    Not ordered by its fields (positions are optional, and None does not compare with int): `sort_key` is the one
+    order. Every field, the hint included, takes part in equality, so de-duplication keeps exactly the distinct
+    diagnostics whatever the input order.
+    """
 
     file: str | None
     line: int | None
@@ -102,7 +107,7 @@ class Diagnostic:
     code: str
     message: str
     severity: Severity = Severity.ERROR
-    hint: str | None = field(default=None, compare=False)
+    hint: str | None = None
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -129,8 +134,10 @@ class Diagnostic:
     def position(self) -> str:
         return position_text(self.file, self.line, self.column)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """A total order: by position (absent parts first), then code, message, severity and hint."""
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message, str(self.severity),
+                self.hint or "")
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"severity": str(self.severity), "code": self.code, "message": self.message}
