@@ -6,7 +6,7 @@ from pathlib import Path
 
 from compiler.analysis.graph import TransferGraph, build_graph
 from compiler.load.load_root import load_specs
-from tests.analysis.graph.specfiles import assay, edge, publish, write_root
+from tests.analysis.graph.specfiles import assay, doc, edge, pipeline, publish, write_root
 
 
 def _graph(tmp_path: Path, *documents: dict) -> TransferGraph:
@@ -104,3 +104,33 @@ def test_a_version_update_that_keeps_the_model_pauses_nothing(tmp_path: Path) ->
     )
     (replacement,) = graph.replacements
     assert replacement.assays == ()
+
+
+def _model(name: str) -> dict:
+    """A model reading and writing `y`, so it can follow `ma` in a pipeline."""
+    return doc("Model", name, framework="onnx", artifact="m.onnx", inputSchema=[{"name": "y", "type": "float32"}],
+               outputSchema=[{"name": "y", "type": "float32"}])
+
+
+def _two_step_chain(tmp_path: Path) -> TransferGraph:
+    """pm v1 runs ma then m2, v2 runs ma then m3, v3 runs mb alone: a -> b -> c carries e1."""
+    return _graph(
+        tmp_path, _model("m2"), _model("m3"), pipeline("pm", ["ma", "m2"], ["ma", "m3"], ["mb"]),
+        publish("a", "pm", "v1"), publish("b", "pm", "v2", ["a"]), publish("c", "pm", "v3", ["b"]),
+        edge("e1", "a"), assay("on-ma", "pm", "ma"), assay("on-m2", "pm", "m2"), assay("on-m3", "pm", "m3"),
+    )
+
+
+def test_a_version_update_pauses_the_assay_of_a_later_step_it_no_longer_runs(tmp_path: Path) -> None:
+    graph = _two_step_chain(tmp_path)
+    by_replacement = {(r.publish, r.replaces): r.assays for r in graph.replacements}
+    (pause,) = by_replacement[("b", "a")]  # ma is still the first step: only the second step's assay pauses
+    assert (pause.name, pause.model, pause.action, pause.create) == ("on-m2", "m2", "pause", ("pm", "m3"))
+    assert "no longer runs 'm2'" in pause.reason
+
+
+def test_the_successor_of_a_step_is_clamped_to_the_last_step_of_a_shorter_version(tmp_path: Path) -> None:
+    graph = _two_step_chain(tmp_path)
+    by_replacement = {(r.publish, r.replaces): r.assays for r in graph.replacements}
+    pauses = {p.name: p.create for p in by_replacement[("c", "b")]}
+    assert pauses == {"on-ma": ("pm", "mb"), "on-m3": ("pm", "mb")}  # step 2 of v2 maps to v3's only step
