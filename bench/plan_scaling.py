@@ -55,7 +55,7 @@ def main() -> None:
             specs = fleet_specs(shape)
             t_graph, built = _best(lambda specs=specs: build_graph(specs), args.repeat)
             graph, diagnostics = built  # type: ignore[misc]
-            t_plan, plan = _best(lambda s=specs, g=graph, d=diagnostics: build_plan(s, g, d, registry="reg"),
+            t_plan, plan = _best(lambda s=specs, g=graph, d=diagnostics: build_plan(s, g, {}, d, registry="reg"),
                                  args.repeat)
             total = t_graph + t_plan
             ratio = f"{total / previous:.2f}x" if previous else "-"

@@ -8,14 +8,13 @@ are collected in one run, sorted and deduplicated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.analysis.compatibility import ReplacementCheck, check_replacements, input_changes, new_log_schema
-from compiler.analysis.graph import Replacement, TransferGraph, build_graph
-from compiler.analysis.schemadiff import Verdict
+from compiler.analysis.compatibility import ReplacementCheck, check_replacements
+from compiler.analysis.graph import TransferGraph, build_graph
 from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
 from compiler.load.load_root import load_specs
 from compiler.load.spec_set import Specs
@@ -44,19 +43,12 @@ class Analysis:
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
-    def plan(self, *, pipeline_url: Callable[[str], str] | None = None) -> Plan:
+    def plan(self, *, pipeline_urls: Mapping[str, str] | None = None) -> Plan:
+        """The plan; `pipeline_urls` pins publishes by digest (the built artifacts), else Wallaroo's tag form."""
         from compiler.analysis.plan import build_plan  # not imported by `validate`, which never builds a plan
 
-        def findings_for(replacement: Replacement) -> tuple[Verdict, ...]:
-            check = self.checks.get((replacement.publish, replacement.replaces))
-            return check.verdicts if check else ()
-
-        def log_schema_for(replacement: Replacement) -> list[tuple[str, str]]:
-            return new_log_schema(self.specs, replacement.publish)
-
-        return build_plan(self.specs, self.graph, self.diagnostics, registry=self.registry,
-                          findings_for=findings_for, input_changes=input_changes, pipeline_url=pipeline_url,
-                          log_schema_for=log_schema_for)
+        return build_plan(self.specs, self.graph, self.checks, self.diagnostics, registry=self.registry,
+                          pipeline_urls=pipeline_urls)
 
 
 def analyze(root: Path) -> Analysis:

@@ -75,7 +75,8 @@ def build(root: Path) -> Build:
         return result
     registry = analysis.registry
     result.artifacts = artifacts
-    result.plan = analysis.plan(pipeline_url=lambda name: artifacts[name].pinned_pipeline_url(registry))
+    result.plan = analysis.plan(pipeline_urls={name: built.pinned_pipeline_url(registry)
+                                               for name, built in artifacts.items()})
     result.files = render_outputs(analysis.specs, analysis.graph, result.plan.to_json(), artifacts, registry)
     return result
 

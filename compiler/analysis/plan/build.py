@@ -1,64 +1,39 @@
-"""Build the plan from the specs and their graph. Pure: no I/O, no environment.
+"""Build the plan from the specs, their graph and the judged replacements. Pure: no I/O, no environment.
 
-Two seams stay open for other modules: `findings_for(replacement)` returns the judged schema findings of one
-replacement (the default has none), and `input_changes(old, new)`
-compares two pipeline input schemas (the default is a plain field-by-field comparison). `pipeline_url(publish)`
-lets the compile pipeline pin URLs by digest; the default is Wallaroo's tag form.
+One function over values: the schema findings come from the compatibility checks (`check_replacements`), the
+client impact and the log schema from `compiler.analysis.compatibility`, and `pipeline_urls` (publish -> URL
+pinned by digest, from the built artifacts) replaces Wallaroo's tag form where the artifacts are known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from compiler.analysis.graph import PublishNode, Replacement, TransferGraph
+from compiler.analysis.compatibility import ReplacementCheck, input_changes, new_log_schema, version_schemas
+from compiler.analysis.graph import Replacement, TransferGraph
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic, Severity, sorted_unique
 from compiler.load.spec_set import Specs
 from compiler.spec import naming
-from compiler.spec.model import SchemaField
 
-FindingsFor = Callable[[Replacement], Sequence[Verdict]]
-InputChanges = Callable[[Sequence[SchemaField], Sequence[SchemaField]], Sequence[str]]
-LogSchemaFor = Callable[[Replacement], Sequence[tuple[str, str]]]
-
-
-def no_findings(replacement: Replacement) -> Sequence[Verdict]:
-    return ()
-
-
-def _field(field: SchemaField) -> dict[str, Any]:
-    return field.model_dump(mode="json", exclude={"description"}, exclude_none=True, by_alias=True)
-
-
-def plain_input_changes(old: Sequence[SchemaField], new: Sequence[SchemaField]) -> list[str]:
-    """Fields added, removed or changed (anything but the description), by name."""
-    before = {f.name: _field(f) for f in old}
-    after = {f.name: _field(f) for f in new}
-    out = [f"in.{name} removed" for name in before if name not in after]
-    out += [f"in.{name} added" for name in after if name not in before]
-    out += [f"in.{name} changed" for name in before if name in after and before[name] != after[name]]
-    if not out and list(before) != list(after):
-        out.append("input fields reordered")
-    return sorted(out)
+Checks = Mapping[tuple[str, str], ReplacementCheck]
 
 
 def build_plan(
     specs: Specs,
     graph: TransferGraph,
+    checks: Checks,
     diagnostics: Iterable[Diagnostic],
     *,
     registry: str,
-    findings_for: FindingsFor = no_findings,
-    input_changes: InputChanges = plain_input_changes,
-    pipeline_url: Callable[[str], str] | None = None,
-    log_schema_for: LogSchemaFor | None = None,
+    pipeline_urls: Mapping[str, str] | None = None,
 ) -> Plan:
-    """`registry` is used when the config names none (e.g. the local OCI layout's prefix)."""
+    """`checks`: the judged findings by (publish, replaces); `registry` is used when the config names none (e.g.
+    the local OCI layout's prefix); `pipeline_urls`: the pinned `pipelineUrl` of every publish, when known."""
     registry = specs.config.registry or registry
-    info = {name: PublishInfo(pipeline_url(name) if pipeline_url else naming.pipeline_tag_url(registry, p.pipeline,
-                                                                                               p.version),
+    pinned = pipeline_urls or {}
+    info = {name: PublishInfo(pinned.get(name) or naming.pipeline_tag_url(registry, p.pipeline, p.version),
                               naming.chart_url(registry, p.pipeline), naming.chart_version(p.version))
             for name, p in graph.publishes.items()}
     edge_info = {}
@@ -66,9 +41,7 @@ def build_plan(
         device = specs.edges[name].spec
         edge_info[name] = (str(device.arch), str(device.accel), tuple(device.tags))
     replacements = tuple(
-        ReplacementPlan(r, tuple(findings_for(r)),
-                        _client_impact(specs, graph, r, input_changes),
-                        tuple(log_schema_for(r)) if log_schema_for else ())
+        ReplacementPlan(r, _verdicts(checks, r), _client_impact(specs, r), tuple(new_log_schema(specs, r.publish)))
         for r in graph.replacements
     )
     assays = _assays(specs, graph)
@@ -87,17 +60,18 @@ def build_plan(
     return Plan(registry, graph, info, edge_info, replacements, assays, diagnostics, summary)
 
 
-def _inputs(specs: Specs, node: PublishNode) -> Sequence[SchemaField] | None:
-    if not node.models or node.models[0] not in specs.models:
-        return None
-    return specs.models[node.models[0]].spec.input_schema
+def _verdicts(checks: Checks, r: Replacement) -> tuple[Verdict, ...]:
+    check = checks.get((r.publish, r.replaces))
+    return check.verdicts if check else ()
 
 
-def _client_impact(specs: Specs, graph: TransferGraph, r: Replacement, changes: InputChanges) -> ClientImpact | None:
-    old, new = _inputs(specs, graph.publishes[r.replaces]), _inputs(specs, graph.publishes[r.publish])
+def _client_impact(specs: Specs, r: Replacement) -> ClientImpact | None:
+    """Inference clients of the moved edges must change when the input schema does."""
+    old = version_schemas(specs, r.source.pipeline, r.source.version)
+    new = version_schemas(specs, r.target.pipeline, r.target.version)
     if old is None or new is None or not len(r.edges):
         return None
-    found = tuple(changes(old, new))
+    found = tuple(input_changes(old[0], new[0]))
     return ClientImpact(r.publish, r.replaces, r.edges, found) if found else None
 
 

@@ -19,7 +19,7 @@ EDGE = "houseprice-edge-inline-demonstration"
 def plan() -> dict[str, Any]:
     validation = load_specs(EXAMPLE)
     graph, diagnostics = build_graph(validation.specs)
-    return build_plan(validation.specs, graph, [*validation.diagnostics, *diagnostics],
+    return build_plan(validation.specs, graph, {}, [*validation.diagnostics, *diagnostics],
                       registry="localhost:5000/edge").to_json()
 
 

@@ -22,7 +22,7 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "house-price"
 def built() -> tuple[TransferGraph, Plan]:
     validation = load_specs(EXAMPLE)
     graph, diagnostics = build_graph(validation.specs)
-    return graph, build_plan(validation.specs, graph, diagnostics, registry="localhost:5000/edge")
+    return graph, build_plan(validation.specs, graph, {}, diagnostics, registry="localhost:5000/edge")
 
 
 def test_text(built: tuple[TransferGraph, Plan]) -> None:

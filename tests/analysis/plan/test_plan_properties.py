@@ -48,7 +48,7 @@ def _plan(documents: list[dict[str, Any]], layout: random.Random | None = None) 
         validation = load_specs(write_root(Path(tmp), files))
         assert validation.diagnostics == []
         graph, diagnostics = build_graph(validation.specs)
-        return build_plan(validation.specs, graph, diagnostics, registry="reg").to_json()
+        return build_plan(validation.specs, graph, {}, diagnostics, registry="reg").to_json()
 
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
