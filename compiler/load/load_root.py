@@ -11,6 +11,7 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic, Location
 from compiler.load.discovery import CONFIG_FILE, discover
+from compiler.load.edge_values import check_edge_values
 from compiler.load.model_files import check_artifacts
 from compiler.load.references import check_references
 from compiler.load.schema_check import check_document
@@ -49,6 +50,7 @@ def load_specs(root: Path) -> Validation:
             diagnostics += _add_document(specs, document)
     diagnostics += check_references(specs)
     diagnostics += check_artifacts(specs)
+    diagnostics += check_edge_values(specs)
     return Validation(specs, diagnostics, files)
 
 

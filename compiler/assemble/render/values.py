@@ -13,6 +13,7 @@ from typing import Any
 
 from compiler.spec import engine, naming
 from compiler.spec.engine import engine_image
+from compiler.spec.merge import deep_merge
 from compiler.spec.model import NAME_PATTERN, Accel, Arch, EngineConfig, EngineLbConfig
 
 #: Prefix of the annotations edgec adds to the engine pods.
@@ -93,23 +94,3 @@ def helm_values(release: EdgeRelease) -> dict[str, Any]:
         "podAnnotations": pod_annotations(release),
     }
     return deep_merge(values, release.overrides)
-
-
-def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else, `null` included, replaces. A `null` stays in the values, where
-    Helm reads it as "remove this key", chart defaults included. Neither argument is modified."""
-    out: dict[str, Any] = {k: _copy(v) for k, v in base.items()}
-    for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = _copy(value)
-    return out
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_copy(v) for v in value]
-    return value
