@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from compiler.assemble.archive import tar_gz_directory
+from compiler.assemble.archive import TarGzStream, directory_members
 from compiler.assemble.oci_objects import Artifact, Blob, canonical_json
 from compiler.diagnostics import fail
 from compiler.spec.model import DeploymentConfig, ModelSpec, PipelineVersion
@@ -19,7 +19,9 @@ from compiler.spec.naming import chart_repository, chart_version, pipeline_repos
 PIPELINE_ARTIFACT_TYPE = "application/vnd.edgec.pipeline.v1+json"
 PIPELINE_CONFIG_MEDIA_TYPE = "application/vnd.edgec.pipeline.config.v1+json"
 MODEL_FILE_MEDIA_TYPE = "application/vnd.edgec.model.file.v1"
-MODEL_DIRECTORY_MEDIA_TYPE = "application/vnd.edgec.model.directory.v1.tar+gzip"
+# oras's own media type for a directory layer: `oras pull` unpacks only this one (oras-py 0.2) or any layer
+# annotated `io.deis.oras.content.unpack` (oras CLI); entries sit under `<title>/`, as oras packs them.
+MODEL_DIRECTORY_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
 
 HELM_CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json"
 HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
@@ -31,6 +33,33 @@ DESCRIPTION = "org.opencontainers.image.description"
 SOURCE = "org.opencontainers.image.source"
 MODEL_ANNOTATION = "dev.edgec.model"
 UNPACK_ANNOTATION = "io.deis.oras.content.unpack"  # lets `oras pull` unpack a directory layer
+CONTENT_DIGEST_ANNOTATION = "io.deis.oras.content.digest"  # digest of the uncompressed tar (oras checks it)
+
+
+def content_digest(layer: Blob) -> str:
+    """What a model layer holds, whatever its compression: the uncompressed tar's digest for a folder, the
+    blob's own digest for a file."""
+    return layer.annotations.get(CONTENT_DIGEST_ANNOTATION) or layer.digest
+
+
+class ModelLayers:
+    """Model layers built once per (model, path, file state): versions sharing a model share its layer, so the
+    model is read (and hashed) once and no copy of it stays in memory."""
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, Path, tuple[int, int, bool]], Blob] = {}
+
+    def layer(self, name: str, path: Path) -> Blob:
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            raise fail("artifact-missing", f"model {name!r}: artifact {path} does not exist") from None
+        except OSError as exc:
+            raise fail("io-error", f"model {name!r}: cannot read {path}: {exc.strerror or exc}") from None
+        key = (name, path, (status.st_size, status.st_mtime_ns, path.is_dir()))
+        if key not in self._built:
+            self._built[key] = _model_layer(name, path)
+        return self._built[key]
 
 def pipeline_artifact(
     pipeline: str,
@@ -41,11 +70,13 @@ def pipeline_artifact(
     *,
     engine: dict[str, Any],
     source: str | None = None,
+    layers: ModelLayers | None = None,
 ) -> Artifact:
     """The pipeline artifact (`compiler.spec.naming`): a config blob describing the version, one layer per model.
 
     `model_paths` maps a model name to its resolved artifact (a file, or a directory archived reproducibly).
-    Only models used by the version's steps are included, in step order, each once.
+    Only models used by the version's steps are included, in step order, each once. `layers` shares model
+    layers between the versions of one build.
 
     The `org.opencontainers.image.revision` annotation is the digest of the config blob, which covers every
     publish input (steps, schemas, engine and deployment config, and every model layer's digest). It is
@@ -57,11 +88,12 @@ def pipeline_artifact(
     if missing:
         raise ValueError(f"pipeline {pipeline!r} version {version.name!r} uses unresolved models {missing}")
 
-    layers: list[Blob] = []
+    cache = layers or ModelLayers()
+    model_layers: list[Blob] = []
     model_entries: list[dict[str, Any]] = []
     for name in used:
-        layer = _model_layer(name, model_paths[name])
-        layers.append(layer)
+        layer = cache.layer(name, model_paths[name])
+        model_layers.append(layer)
         model_entries.append(_model_entry(name, models[name], layer))
 
     first, last = models[used[0]], models[version.steps[-1].model]
@@ -82,7 +114,7 @@ def pipeline_artifact(
         tag=version.name,
         artifact_type=PIPELINE_ARTIFACT_TYPE,
         config=config,
-        layers=tuple(layers),
+        layers=tuple(model_layers),
         annotations={TITLE: pipeline, VERSION: version.name, REVISION: config.digest, **_source(source)},
     )
 
@@ -115,14 +147,17 @@ def _source(source: str | None) -> dict[str, str]:
 
 
 def _model_layer(name: str, path: Path) -> Blob:
+    """A file streams from disk; a folder is a tar+gzip stream with its entries under `<name>/` (the title), as
+    `oras push` packs a folder, so `oras pull` restores it as `<name>/`. Both are hashed in one pass."""
     try:
         if path.is_dir():
-            return Blob(
-                MODEL_DIRECTORY_MEDIA_TYPE,
-                tar_gz_directory(path),
-                {TITLE: name, MODEL_ANNOTATION: name, UNPACK_ANNOTATION: "true"},
+            stream = TarGzStream(directory_members(path, prefix=f"{name}/"))
+            return Blob.of_stream(
+                MODEL_DIRECTORY_MEDIA_TYPE, stream,
+                lambda: {TITLE: name, MODEL_ANNOTATION: name, UNPACK_ANNOTATION: "true",
+                         CONTENT_DIGEST_ANNOTATION: stream.tar_digest or ""},
             )
-        return Blob(MODEL_FILE_MEDIA_TYPE, path.read_bytes(), {TITLE: f"{name}/{path.name}", MODEL_ANNOTATION: name})
+        return Blob.of_file(MODEL_FILE_MEDIA_TYPE, path, {TITLE: f"{name}/{path.name}", MODEL_ANNOTATION: name})
     except FileNotFoundError:
         raise fail("artifact-missing", f"model {name!r}: artifact {path} does not exist") from None
     except OSError as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.graph import engine_platform
-from compiler.assemble.artifact_builders import chart_artifact, pipeline_artifact
+from compiler.assemble.artifact_builders import ModelLayers, chart_artifact, pipeline_artifact
 from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.render import package_chart
 from compiler.diagnostics import Diagnostic
@@ -59,6 +59,7 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
     out: dict[str, PublishArtifacts] = {}
     diagnostics: list[Diagnostic] = []
     models = {name: resource.spec for name, resource in specs.models.items()}
+    layers = ModelLayers()  # each model read and hashed once, however many versions use it
     for name, resource in sorted(specs.publishes.items()):
         spec = resource.spec
         key = (spec.pipeline, spec.version)
@@ -69,7 +70,7 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
         engine = engine_config(spec.deployment_config, arch, accel)
         paths = {step.model: specs.artifact_path(step.model).resolve() for step in version.steps}
         pipeline = pipeline_artifact(spec.pipeline, version, models, paths, spec.deployment_config, engine=engine,
-                                     source=specs.config.source)
+                                     source=specs.config.source, layers=layers)
         if key in by_version:
             first, built = by_version[key]
             if built.pipeline.digest != pipeline.digest:

@@ -156,8 +156,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     if problems or dry_run:
         return result
 
-    for artifact in unique_artifacts(built.artifacts):
-        result.pushed.append(target.push(artifact))
+    result.pushed.extend(target.push_all(unique_artifacts(built.artifacts)))
     uploaded = sum(p.uploaded for p in result.pushed)
     stage(f"pushed {len(result.pushed)} artifacts to {target!r} ({uploaded} blobs uploaded)")
 

@@ -36,6 +36,15 @@ class TtyProgress:
     def __call__(self, event: ProgressEvent) -> None:
         verb = _VERBS.get(event.kind, event.kind)
         short = event.digest.removeprefix("sha256:")[:12]
+        if event.kind == "blob-progress":
+            if not self._tty:
+                return  # bytes moving are for a person watching a terminal
+            text = (f"{event.reference}: blob {event.index}/{event.total} {short} "
+                    f"{human_size(event.done)} / {human_size(event.size)}")
+            self._stream.write(REWRITE_LINE + text)
+            self._open_line = True
+            self._stream.flush()
+            return
         if event.kind.startswith("blob-"):
             text = f"{event.reference}: blob {event.index}/{event.total} {short} {human_size(event.size)} {verb}"
             if self._tty:

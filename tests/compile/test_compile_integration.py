@@ -110,6 +110,9 @@ def test_registry_down_mid_compile_commits_nothing_then_rerun_completes(
                 registry.stop()
             return self.inner.push(artifact)
 
+        def push_all(self, artifacts: list[Artifact]) -> list[PushResult]:
+            return [self.push(artifact) for artifact in artifacts]
+
     adapters = Adapters(store=StoppingStore, deploy=deploy_repository)
     code = main(["compile", "--root", str(spec_root), "--format", "json"], adapters=adapters)
     out = json.loads(capsys.readouterr().out)

@@ -27,6 +27,9 @@ class RecordingStore:
     def resolve(self, repository: str, tag: str) -> str | None:
         return self.inner.resolve(repository, tag)
 
+    def push_all(self, artifacts):
+        return [self.push(artifact) for artifact in artifacts]
+
 
 def run(root: Path, store: RecordingStore | None, deploy: FakeDeployRepository, **kwargs):
     def make_store(_specs):

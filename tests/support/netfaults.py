@@ -57,13 +57,15 @@ class FaultProxy:
 
     - `rate_limit`: the first N requests get 429 with `Retry-After: <retry_after>`;
     - `echo_status`: every request but HEAD gets that status with its request headers echoed in an OCI error body;
-    - `stall_after`/`stall_seconds`: once, after reading that many bytes of a request body, stop reading for
-      that long (a registry busy with fsync), then go on.
-    `requests` lists (method, path, time) of what reached the proxy.
+    - `stall_after`/`stall_seconds`: once (every time with `stall_always`), after reading that many bytes of a
+      request body, stop reading for that long (a registry busy with fsync), then go on.
+    A request whose body does not arrive whole is not forwarded (the client gave up). `requests` lists
+    (method, path, time) of what reached the proxy, `ranges` the Content-Range of each forwarded PATCH.
     """
 
     def __init__(self, upstream: str, *, rate_limit: int = 0, retry_after: str = "1", echo_status: int = 0,
-                 stall_after: int = 0, stall_seconds: float = 0.0, rewrite_host: bool = True) -> None:
+                 stall_after: int = 0, stall_seconds: float = 0.0, stall_always: bool = False,
+                 rewrite_host: bool = True) -> None:
         self.upstream = upstream
         self.rate_limit = rate_limit
         self.retry_after = retry_after
@@ -71,8 +73,10 @@ class FaultProxy:
         self.stall_after = stall_after
         self.stall_seconds = stall_seconds
         self.stalled = False
+        self.stall_always = stall_always
         self.rewrite_host = rewrite_host
         self.requests: list[tuple[str, str, float]] = []
+        self.ranges: list[str] = []
         self._lock = threading.Lock()
         proxy = self
 
@@ -118,6 +122,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         owner = self.owner
         number = owner.record(self.command, self.path)
         body = self._read_body()
+        if len(body) < int(self.headers.get("Content-Length") or 0):
+            self.close_connection = True  # the client went away mid-body: a real server drops such a request
+            return
         if number <= owner.rate_limit:
             self._answer(429, {"Retry-After": owner.retry_after}, json.dumps(
                 {"errors": [{"code": "TOOMANYREQUESTS", "message": "rate limit exceeded"}]}).encode())
@@ -138,7 +145,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         chunks: list[bytes] = []
         read = 0
         while read < length:
-            if owner.stall_after and not owner.stalled and read >= owner.stall_after:
+            if owner.stall_after and (owner.stall_always or not owner.stalled) and read >= owner.stall_after \
+                    and not (owner.stalled and owner.stall_always and read > owner.stall_after):
                 owner.stalled = True
                 time.sleep(owner.stall_seconds)
             chunk = self.rfile.read(min(65536, length - read))
@@ -150,6 +158,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> None:
         owner = self.owner
+        if self.command == "PATCH":
+            owner.ranges.append(self.headers.get("Content-Range", ""))
         host, _, port = owner.upstream.partition(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}

@@ -4,14 +4,17 @@ Layout: `oci-layout`, `index.json` and `blobs/sha256/<hex>`. Each pushed manifes
 `org.opencontainers.image.ref.name` = `<repository>:<tag>`; the index is sorted by that name and written as
 canonical JSON, so the same pushes give a byte-identical layout. Every file is written to a temporary file and
 renamed into place, and pushes take an exclusive lock, so a crash or a concurrent push never leaves a torn
-index. A ref never moves to different content (`immutable-changed`), exactly like a registry tag.
+index. A ref never moves to different content (`immutable-changed`), exactly like a registry tag. `push_all`
+reads and writes the index once for a whole compile; blobs are streamed to disk in chunks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,8 @@ from compiler.assemble.oci_objects import (
     INDEX_MEDIA_TYPE,
     MANIFEST_MEDIA_TYPE,
     Artifact,
+    Blob,
+    ContentChanged,
     canonical_json,
     check_repository,
     check_tag,
@@ -48,35 +53,55 @@ class LayoutStore:
         return f"LayoutStore({str(self.path)!r})"
 
     def push(self, artifact: Artifact) -> PushResult:
-        ref = artifact.reference
-        blobs = artifact.blobs()
+        return self.push_all([artifact])[0]
+
+    def push_all(self, artifacts: Sequence[Artifact]) -> list[PushResult]:
+        """Push in order under one lock, reading the index once and writing it once (if anything was added)."""
+        ref = ""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             with self._locked():
                 index = self._read_index()
-                existing = _find(index, ref)
-                if existing == artifact.digest:
-                    self._emit("unchanged", ref, artifact.digest, 0, len(blobs), 0)
-                    return PushResult(ref, artifact.digest, uploaded=0, skipped=len(blobs))
-                if existing is not None:
-                    raise immutable_changed(f"OCI layout {self.path}", artifact, existing)
-                uploaded = uploaded_bytes = 0
-                for number, blob in enumerate(blobs, 1):
-                    if self._write_blob(blob.digest, blob.data):
-                        uploaded += 1
-                        uploaded_bytes += blob.size
-                        self._emit("blob-uploaded", ref, blob.digest, number, len(blobs), blob.size)
-                    else:
-                        self._emit("blob-present", ref, blob.digest, number, len(blobs), blob.size)
-                manifest = artifact.manifest_bytes()
-                self._write_blob(artifact.digest, manifest)
-                if not (self.path / "oci-layout").is_file():
-                    atomic_write(self.path / "oci-layout", canonical_json(LAYOUT_VERSION))
-                atomic_write(self.path / "index.json", canonical_json(_with_entry(index, artifact, ref)))
-                self._emit("manifest", ref, artifact.digest, 0, len(blobs), len(manifest))
-                return PushResult(ref, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
+                entries = {ref_name: digest for ref_name, digest in _refs(index)}
+                added: list[Artifact] = []
+                results: list[PushResult] = []
+                for artifact in artifacts:
+                    ref = artifact.reference
+                    results.append(self._push_one(artifact, entries, added))
+                if added:
+                    if not (self.path / "oci-layout").is_file():
+                        atomic_write(self.path / "oci-layout", canonical_json(LAYOUT_VERSION))
+                    atomic_write(self.path / "index.json", canonical_json(_with_entries(index, added)))
+                return results
+        except ContentChanged as exc:
+            raise fail("io-error", f"OCI layout {self.path}: {ref}: {exc}",
+                       hint="a model file changed while edgec read it; compile again") from None
         except OSError as exc:
             raise fail("io-error", f"OCI layout {self.path}: cannot write {ref}: {exc.strerror or exc}") from None
+
+    def _push_one(self, artifact: Artifact, entries: dict[str, str], added: list[Artifact]) -> PushResult:
+        ref = artifact.reference
+        blobs = artifact.blobs()
+        existing = entries.get(ref)
+        if existing == artifact.digest:
+            self._emit("unchanged", ref, artifact.digest, 0, len(blobs), 0)
+            return PushResult(ref, artifact.digest, uploaded=0, skipped=len(blobs))
+        if existing is not None:
+            raise immutable_changed(f"OCI layout {self.path}", artifact, existing)
+        uploaded = uploaded_bytes = 0
+        for number, blob in enumerate(blobs, 1):
+            if self._write_blob(blob, ref, number, len(blobs)):
+                uploaded += 1
+                uploaded_bytes += blob.size
+                self._emit("blob-uploaded", ref, blob.digest, number, len(blobs), blob.size)
+            else:
+                self._emit("blob-present", ref, blob.digest, number, len(blobs), blob.size)
+        manifest = artifact.manifest_bytes()
+        self._write_bytes(artifact.digest, manifest)
+        entries[ref] = artifact.digest
+        added.append(artifact)
+        self._emit("manifest", ref, artifact.digest, 0, len(blobs), len(manifest))
+        return PushResult(ref, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
 
     def resolve(self, repository: str, tag: str) -> str | None:
         check_repository(repository)
@@ -107,14 +132,29 @@ class LayoutStore:
         algorithm, _, hexdigest = digest.partition(":")
         return self.path / "blobs" / algorithm / hexdigest
 
-    def _write_blob(self, digest: str, data: bytes) -> bool:
+    def _write_blob(self, blob: Blob, ref: str, number: int, total: int) -> bool:
         """False when the blob is already there (content addressed: same name, same bytes)."""
-        path = self._blob_path(digest)
-        if path.is_file() and path.stat().st_size == len(data):
+        path = self._blob_path(blob.digest)
+        if path.is_file() and path.stat().st_size == blob.size:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
+        done = 0
+
+        def counted() -> Iterator[bytes]:
+            nonlocal done
+            for chunk in blob.chunks():
+                yield chunk
+                done += len(chunk)
+                self._emit("blob-progress", ref, blob.digest, number, total, blob.size, done)
+
+        _stream_to(path, counted())
         return True
+
+    def _write_bytes(self, digest: str, data: bytes) -> None:
+        path = self._blob_path(digest)
+        if not (path.is_file() and path.stat().st_size == len(data)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
 
     def _read_index(self) -> dict[str, Any]:
         path = self.path / "index.json"
@@ -142,29 +182,51 @@ class LayoutStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _emit(self, kind: str, ref: str, digest: str, index: int, total: int, size: int) -> None:
+    def _emit(self, kind: str, ref: str, digest: str, index: int, total: int, size: int, done: int = 0) -> None:
         if self._progress is not None:
-            self._progress(ProgressEvent(kind, ref, digest, size, index, total))  # type: ignore[arg-type]
+            self._progress(ProgressEvent(kind, ref, digest, size, index, total, done))  # type: ignore[arg-type]
+
+
+def _stream_to(path: Path, chunks: Iterable[bytes]) -> None:
+    """`atomic_write` for content that arrives in chunks: a temporary sibling, fsync, rename."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _refs(index: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for entry in index.get("manifests", []):
+        if isinstance(entry, dict):
+            ref, digest = (entry.get("annotations") or {}).get(REF_NAME), entry.get("digest")
+            if isinstance(ref, str) and isinstance(digest, str):
+                yield ref, digest
 
 
 def _find(index: dict[str, Any], ref: str) -> str | None:
-    for entry in index.get("manifests", []):
-        if isinstance(entry, dict) and (entry.get("annotations") or {}).get(REF_NAME) == ref:
-            digest = entry.get("digest")
-            return digest if isinstance(digest, str) else None
-    return None
+    return next((digest for name, digest in _refs(index) if name == ref), None)
 
 
-def _with_entry(index: dict[str, Any], artifact: Artifact, ref: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "mediaType": MANIFEST_MEDIA_TYPE,
-        "digest": artifact.digest,
-        "size": len(artifact.manifest_bytes()),
-        "annotations": {REF_NAME: ref},
-    }
-    if artifact.artifact_type:
-        entry["artifactType"] = artifact.artifact_type
-    manifests = [*index.get("manifests", []), entry]
+def _with_entries(index: dict[str, Any], artifacts: Sequence[Artifact]) -> dict[str, Any]:
+    manifests = list(index.get("manifests", []))
+    for artifact in artifacts:
+        entry: dict[str, Any] = {
+            "mediaType": MANIFEST_MEDIA_TYPE,
+            "digest": artifact.digest,
+            "size": len(artifact.manifest_bytes()),
+            "annotations": {REF_NAME: artifact.reference},
+        }
+        if artifact.artifact_type:
+            entry["artifactType"] = artifact.artifact_type
+        manifests.append(entry)
     manifests.sort(key=lambda e: ((e.get("annotations") or {}).get(REF_NAME, ""), e.get("digest", "")))
     return {**index, "schemaVersion": 2, "mediaType": INDEX_MEDIA_TYPE, "manifests": manifests}
 

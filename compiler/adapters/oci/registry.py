@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -44,6 +45,7 @@ from compiler.assemble.oci_objects import (
     MANIFEST_MEDIA_TYPE,
     Artifact,
     Blob,
+    ContentChanged,
     check_repository,
     is_digest,
     sha256_digest,
@@ -59,6 +61,7 @@ _ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ])
 T = TypeVar("T")
+CHUNK_SIZE = 8 << 20  # bytes per PATCH of a chunked upload: the memory an upload needs, whatever the blob size
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class RegistryStore:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         allow_insecure_credentials: bool = False,
         environ: Mapping[str, str] | None = None,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
         self.host, _, prefix = registry.strip("/").partition("/")
         self.prefix = prefix.strip("/")
@@ -145,6 +149,7 @@ class RegistryStore:
         self._timeouts = timeouts
         self._allow_insecure_credentials = allow_insecure_credentials
         self._environ = environ
+        self._chunk_size = chunk_size
         self._redact = getattr(transport, "redact", None) or Redactor()
         if credentials is not None:
             self._redact.add(credentials.password, username=credentials.username)
@@ -169,13 +174,16 @@ class RegistryStore:
             if self._retrying(name, "check blob", partial(self._blob_exists, name, blob)):
                 self._emit("blob-present", reference, blob.digest, blob.size, index, len(blobs))
                 continue
-            self._retrying(name, "upload blob", partial(self._upload_blob, name, blob))
+            self._upload(name, blob, reference, index, len(blobs))
             uploaded += 1
             uploaded_bytes += blob.size
             self._emit("blob-uploaded", reference, blob.digest, blob.size, index, len(blobs))
         self._retrying(name, "upload manifest", lambda: self._put_manifest(name, artifact))
         self._emit("manifest", reference, artifact.digest, len(artifact.manifest_bytes()), 0, len(blobs))
         return PushResult(reference, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
+
+    def push_all(self, artifacts: Sequence[Artifact]) -> list[PushResult]:
+        return [self.push(artifact) for artifact in artifacts]
 
     def resolve(self, repository: str, tag: str) -> str | None:
         name = self._name(repository)
@@ -213,15 +221,82 @@ class RegistryStore:
         response = self._send("HEAD", f"/v2/{name}/blobs/{blob.digest}", name, ok=(200, 404))
         return response.status == 200
 
-    def _upload_blob(self, name: str, blob: Blob) -> None:
-        """Monolithic upload: POST opens a session, PUT sends the bytes and closes it with the digest."""
-        started = self._send("POST", f"/v2/{name}/blobs/uploads/", name, ok=(202,),
+    def _upload(self, name: str, blob: Blob, reference: str, index: int, total: int) -> None:
+        """A blob up to one chunk goes in one PUT; a larger one in PATCH chunks (the distribution spec's chunked
+        upload), read from its source chunk by chunk. A chunk that fails (connection lost, timeout, 5xx) is
+        resumed from the offset the registry reports, not restarted from zero."""
+        try:
+            if blob.size <= self._chunk_size:
+                self._retrying(name, "upload blob", partial(self._upload_whole, name, blob))
+                return
+            self._upload_chunked(name, blob, reference, index, total)
+        except ContentChanged as exc:
+            raise fail("io-error", f"registry {self.host}, {name}: {exc}",
+                       hint="a model file changed while edgec read it; compile again") from None
+
+    def _upload_whole(self, name: str, blob: Blob) -> None:
+        location = self._start_upload(name)
+        self._send("PUT", _with_query(location, digest=blob.digest), name, ok=(201,), data=blob.data,
+                   headers={"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)})
+
+    def _upload_chunked(self, name: str, blob: Blob, reference: str, index: int, total: int) -> None:
+        location = self._retrying(name, "start blob upload", partial(self._start_upload, name))
+        offset, failures, last = 0, 0, ""
+        delays = self._retry.delays()
+        pieces = _pieces(blob, 0, self._chunk_size)
+        while offset < blob.size:
+            piece = next(pieces)
+            try:
+                response = self._send("PATCH", location, name, ok=(202,), data=piece, headers={
+                    "Content-Type": "application/octet-stream", "Content-Length": str(len(piece)),
+                    "Content-Range": f"{offset}-{offset + len(piece) - 1}"})
+                location = response.headers.get("location") or location
+                offset += len(piece)
+                self._emit("blob-progress", reference, blob.digest, blob.size, index, total, offset)
+                continue
+            except TransportError as exc:
+                if not (exc.retryable or exc.timeout):
+                    raise fail("registry-unreachable", f"registry {self.host}, repository {name}: upload blob: "
+                               f"{self._redact(str(exc))}", hint=exc.hint) from None
+                last = self._redact(str(exc))
+            except _Retryable as exc:
+                last = str(exc)
+            if failures >= len(delays):
+                raise fail("registry-unreachable",
+                           f"registry {self.host}, repository {name}: upload blob {blob.digest} failed at byte "
+                           f"{offset} of {blob.size}: {last}; gave up after {failures + 1} attempts",
+                           hint="raise `registryTimeouts.write` if the registry is just slow")
+            self._sleep(delays[failures])
+            failures += 1
+            acknowledged = offset
+            location, offset = self._retrying(name, "resume blob upload",
+                                              partial(self._upload_status, name, location))
+            if not acknowledged <= offset <= min(acknowledged + len(piece), blob.size):
+                location, offset = self._retrying(name, "restart blob upload",  # not where we left it: anew
+                                                  lambda: (self._start_upload(name), 0))
+            pieces = _pieces(blob, offset, self._chunk_size)
+        next(pieces, None)  # read to the end: an upload that never resumed verifies the digest of what it read
+        self._retrying(name, "finish blob upload", lambda: self._send(
+            "PUT", _with_query(location, digest=blob.digest), name, ok=(201,), data=b"",
+            headers={"Content-Length": "0"}))
+
+    def _start_upload(self, name: str) -> str:
+        started = self._send("POST", f"/v2/{name}/blobs/uploads/", name, ok=(202,), data=b"",
                              headers={"Content-Length": "0"})
         location = started.headers.get("location")
         if not location:
             raise fail("registry-error", f"registry {self.host}, {name}: upload session has no Location")
-        self._send("PUT", _with_query(location, digest=blob.digest), name, ok=(201,), data=blob.data,
-                   headers={"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)})
+        return location
+
+    def _upload_status(self, name: str, location: str) -> tuple[str, int]:
+        """Where an interrupted upload stands: (location, next offset). A session the registry forgot starts anew."""
+        response = self._send("GET", location, name, ok=(204, 404))
+        if response.status == 404:
+            return self._start_upload(name), 0
+        match = re.fullmatch(r"(?:bytes=)?0-(\d+)", response.headers.get("range", "").strip())
+        # distribution writes `0-0` for an empty upload (and for one byte, which a chunked upload never holds)
+        end = int(match[1]) if match else 0
+        return response.headers.get("location") or location, end + 1 if end else 0
 
     def _put_manifest(self, name: str, artifact: Artifact) -> None:
         data = artifact.manifest_bytes()
@@ -326,9 +401,22 @@ class RegistryStore:
             + ("" if self._insecure else " and serves HTTPS (`insecureRegistry: true` for plain HTTP)"),
         )
 
-    def _emit(self, kind: str, reference: str, digest: str, size: int, index: int, total: int) -> None:
+    def _emit(self, kind: str, reference: str, digest: str, size: int, index: int, total: int,
+              done: int = 0) -> None:
         if self._progress is not None:
-            self._progress(ProgressEvent(kind, reference, digest, size, index, total))  # type: ignore[arg-type]
+            self._progress(ProgressEvent(kind, reference, digest, size, index, total, done))  # type: ignore[arg-type]
+
+
+def _pieces(blob: Blob, offset: int, size: int) -> Iterator[bytes]:
+    """The blob from `offset` on, regrouped into pieces of `size` bytes (the last may be shorter)."""
+    buffer = bytearray()
+    for chunk in blob.chunks(offset):
+        buffer += chunk
+        while len(buffer) >= size:
+            yield bytes(buffer[:size])
+            del buffer[:size]
+    if buffer:
+        yield bytes(buffer)
 
 
 def _with_query(url: str, **params: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -29,15 +29,17 @@ class PushResult:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One step of a push, for progress display. `kind`: a blob was uploaded or found present, or the
-    manifest was written (`manifest`) or was already tagged (`unchanged`)."""
+    """One step of a push, for progress display. `kind`: a blob was uploaded or found present, `done` bytes of
+    it have been sent (`blob-progress`), or the manifest was written (`manifest`) or was already tagged
+    (`unchanged`)."""
 
-    kind: Literal["blob-uploaded", "blob-present", "manifest", "unchanged"]
+    kind: Literal["blob-progress", "blob-uploaded", "blob-present", "manifest", "unchanged"]
     reference: str
     digest: str
     size: int
     index: int  # 1-based position among the artifact's blobs (0 for manifest events)
     total: int
+    done: int = 0  # bytes sent so far (blob-progress)
 
 
 Progress = Callable[[ProgressEvent], None]
@@ -47,6 +49,10 @@ class ArtifactStore(Protocol):
     """Where artifacts are published. Pushing is idempotent; a tag never moves to different content."""
 
     def push(self, artifact: Artifact) -> PushResult: ...
+
+    def push_all(self, artifacts: Sequence[Artifact]) -> list[PushResult]:
+        """Push each in order (a compile's artifacts: the layout writes its index once for all of them)."""
+        ...
 
     def resolve(self, repository: str, tag: str) -> str | None:
         """The manifest digest the tag points to, or None when the tag does not exist."""

@@ -93,15 +93,34 @@ def test_an_upload_survives_a_registry_that_stops_reading_longer_than_the_connec
     assert proxy.stalled and result.uploaded == 3
 
 
-def test_a_write_stall_beyond_the_write_timeout_names_it(registry_server: RegistryServer,
-                                                         make_pipeline: MakePipeline) -> None:
-    big = bytes(range(256)) * (64 * 1024)
-    with FaultProxy(registry_server.registry, stall_after=4 << 20, stall_seconds=4) as proxy:
+def test_a_stall_beyond_the_write_timeout_resumes_the_chunked_upload(registry_server: RegistryServer,
+                                                                     make_pipeline: MakePipeline) -> None:
+    big = bytes(range(256)) * (4 << 16)  # 64 MiB in 16 MiB chunks: more than the socket buffers hold
+    sleeps: list[float] = []
+    with FaultProxy(registry_server.registry, stall_after=1 << 20, stall_seconds=2.5) as proxy:
         store = RegistryStore(proxy.address, insecure=True, timeouts=Timeouts(connect=5, read=30, write=1),
-                              sleep=lambda _s: None)
+                              sleep=sleeps.append, chunk_size=16 << 20)
+        result = store.push(make_pipeline(rf=big))
+    assert proxy.stalled and result.uploaded == 3 and len(sleeps) == 1
+    # the first chunk was lost to the write timeout and sent again from byte 0; no chunk was sent twice after it
+    mib = 1 << 20
+    assert proxy.ranges == [f"{i * 16 * mib}-{(i + 1) * 16 * mib - 1}" for i in range(4)]
+    assert any(method == "GET" and "/blobs/uploads/" in path for method, path, _ in proxy.requests)
+    blobs = RegistryStore(registry_server.registry, insecure=True).fetch("pipelines/demo", "v1")[1]
+    assert big in blobs.values()
+
+
+def test_an_upload_that_keeps_stalling_fails_naming_the_write_timeout(registry_server: RegistryServer,
+                                                                      make_pipeline: MakePipeline) -> None:
+    big = bytes(range(256)) * (4 << 16)
+    with FaultProxy(registry_server.registry, stall_after=1 << 20, stall_seconds=1.5, stall_always=True) as proxy:
+        store = RegistryStore(proxy.address, insecure=True, timeouts=Timeouts(connect=5, read=30, write=0.5),
+                              sleep=lambda _s: None, chunk_size=16 << 20)
         with pytest.raises(EdgecError) as err:
             store.push(make_pipeline(rf=big))
-    assert "write timeout" in err.value.diagnostic.message and proxy.address in err.value.diagnostic.message
+    message = err.value.diagnostic.message
+    assert "write timeout" in message and proxy.address in message and "gave up after 4 attempts" in message
+    assert "registryTimeouts.write" in (err.value.diagnostic.hint or "")
 
 
 def test_plain_http_to_a_remote_host_with_credentials_is_refused_unless_allowed(tmp_path: Path) -> None:
