@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from compiler.analysis.graph import Replacement, TransferGraph
 from compiler.analysis.schemadiff import (
     Finding,
+    History,
     Pointer,
     Role,
     Schemas,
@@ -91,43 +92,125 @@ def _lineage(graph: TransferGraph, replaced: str) -> list[str]:
     return order[::-1]
 
 
+class _Lineage:
+    """What the checks need of a publish's lineage: its distinct resolvable versions, oldest first, and the
+    history of all of them but the last. Carried forward along a chain: adding the next publish costs the size of
+    its schemas, whatever the length of the chain."""
+
+    __slots__ = ("_last", "history", "models", "names", "schemas", "seen")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.models: list[Models] = []
+        self.schemas: list[Schemas] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.history = History()  # of every entry but the last
+        self._last: Schemas | None = None
+
+    def add(self, name: str, version: tuple[str, str], models: Models | None, schemas: Schemas | None) -> None:
+        """The next publish; skipped when its version is unresolved or already in the lineage."""
+        if models is None or schemas is None or version in self.seen:
+            return
+        if self._last is not None:
+            self.history.add(self._last)
+        self._last = schemas
+        self.seen.add(version)
+        self.names.append(name)
+        self.models.append(models)
+        self.schemas.append(schemas)
+
+
+def _version_index(specs: Specs) -> dict[tuple[str, str], tuple[Models, Schemas]]:
+    """Every resolvable (pipeline, version) with its models and schemas, built once (no scan per lookup)."""
+    out: dict[tuple[str, str], tuple[Models, Schemas]] = {}
+    for name, pipeline in specs.pipelines.items():
+        for version in pipeline.spec.versions:
+            if not version.steps:
+                continue
+            models = (version.steps[0].model, version.steps[-1].model)
+            if models[0] in specs.models and models[1] in specs.models:
+                out.setdefault((name, version.name), (models, models_schemas(specs, models)))
+    return out
+
+
 def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[str, str], ReplacementCheck],
                                                                      list[Diagnostic]]:
+    """Judge every replacement in one pass over each chain, oldest first (linear in the size of the chains)."""
+    index = _version_index(specs)
+    by_replaced: dict[str, list[Replacement]] = {}
+    for r in graph.replacements:
+        by_replaced.setdefault(r.replaces, []).append(r)
+
+    def add(lineage: _Lineage, name: str) -> None:
+        spec = specs.publishes[name].spec
+        found = index.get((spec.pipeline, spec.version))
+        lineage.add(name, (spec.pipeline, spec.version), *(found or (None, None)))
+
+    def fresh(name: str) -> _Lineage:
+        lineage = _Lineage()
+        for older in _lineage(graph, name):
+            add(lineage, older)
+        return lineage
+
+    found: dict[tuple[str, str], tuple[ReplacementCheck, list[Diagnostic]] | None] = {}
+    predecessors = {name: [o for o in node.replaces if o in graph.publishes and graph.publishes[o].replaced_by == name]
+                    for name, node in graph.publishes.items()}
+    waiting = {name: len(older) for name, older in predecessors.items()}
+    ready = [name for name, count in waiting.items() if count == 0]
+    lineages: dict[str, _Lineage] = {}
+    while ready:
+        name = ready.pop()
+        older = predecessors[name]
+        if len(older) == 1:  # a chain: take the predecessor's lineage over, it is checked already
+            lineage = lineages.pop(older[0])
+            add(lineage, name)
+        else:
+            lineage = _Lineage() if not older else fresh(name)
+            if not older:
+                add(lineage, name)
+        lineages[name] = lineage
+        for r in by_replaced.pop(name, []):
+            found[(r.publish, r.replaces)] = _check(specs, index, r, lineage)
+        successor = graph.publishes[name].replaced_by
+        if successor is not None and successor in waiting and name in predecessors.get(successor, ()):
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                ready.append(successor)
+    for rest in by_replaced.values():  # publishes in a replace cycle, already an error of the graph
+        for r in rest:
+            found[(r.publish, r.replaces)] = _check(specs, index, r, fresh(r.replaces))
     checks: dict[tuple[str, str], ReplacementCheck] = {}
     diagnostics: list[Diagnostic] = []
     for r in graph.replacements:
-        publish = specs.publishes[r.publish].spec
-        new_models = version_models(specs, publish.pipeline, publish.version)
-        lineage = _lineage(graph, r.replaces)
-        chain_names: list[str] = []
-        chain_models: list[Models] = []
-        seen_versions: set[tuple[str, str]] = set()
-        for name in lineage:
-            spec = specs.publishes[name].spec
-            models = version_models(specs, spec.pipeline, spec.version)
-            if models is None or (spec.pipeline, spec.version) in seen_versions:
-                continue
-            seen_versions.add((spec.pipeline, spec.version))
-            chain_names.append(name)
-            chain_models.append(models)
-        if new_models is None or not chain_models or chain_names[-1] != r.replaces:
-            continue
-        chain = [models_schemas(specs, m) for m in chain_models]
-        new = models_schemas(specs, new_models)
-        compatibility = publish.compatibility or specs.config.compatibility
-        log_format = specs.config.log_format
-        if is_transitive(compatibility):
-            findings = diff_transitive(chain, *new, labels=chain_names, log_format=log_format)
-        else:
-            findings = diff_schemas(*chain[-1], *new, earlier=chain[:-1], log_format=log_format)
-        old_models = dict(zip(chain_names, chain_models, strict=True))
-        findings = [locate(specs, f, old_models[f.compared_with or r.replaces], new_models) for f in findings]
-        verdicts = tuple(apply_policy(findings, compatibility, publish.acknowledge))
-        checks[(r.publish, r.replaces)] = ReplacementCheck(r, verdicts)
-        where = specs.locate("Publish", r.publish, ("spec", "replaces", publish.replaces.index(r.replaces)))
-        diagnostics += [_breaking(where, v, compatibility, log_format, r) for v in verdicts if v.fails]
+        if (done := found.get((r.publish, r.replaces))) is not None:
+            check, problems = done
+            checks[(r.publish, r.replaces)] = check
+            diagnostics += problems
     diagnostics += _unused_acknowledgements(specs, checks)
     return checks, diagnostics
+
+
+def _check(specs: Specs, index: dict[tuple[str, str], tuple[Models, Schemas]], r: Replacement,
+           lineage: _Lineage) -> tuple[ReplacementCheck, list[Diagnostic]] | None:
+    """One replacement against the lineage of the publish it replaces (that publish last)."""
+    publish = specs.publishes[r.publish].spec
+    target = index.get((publish.pipeline, publish.version))
+    if target is None or not lineage.names or lineage.names[-1] != r.replaces:
+        return None
+    new_models, new = target
+    compatibility = publish.compatibility or specs.config.compatibility
+    log_format = specs.config.log_format
+    if is_transitive(compatibility):
+        findings = diff_transitive(lineage.schemas, *new, labels=lineage.names, log_format=log_format)
+        old_models = dict(zip(lineage.names, lineage.models, strict=True))
+    else:
+        findings = diff_schemas(*lineage.schemas[-1], *new, earlier=lineage.history, log_format=log_format)
+        old_models = {r.replaces: lineage.models[-1]}
+    findings = [locate(specs, f, old_models[f.compared_with or r.replaces], new_models) for f in findings]
+    verdicts = tuple(apply_policy(findings, compatibility, publish.acknowledge))
+    where = specs.locate("Publish", r.publish, ("spec", "replaces", publish.replaces.index(r.replaces)))
+    return (ReplacementCheck(r, verdicts),
+            [_breaking(where, v, compatibility, log_format, r) for v in verdicts if v.fails])
 
 
 def _breaking(where: Location, verdict: Verdict, compatibility: Compatibility, log_format: LogFormat,

@@ -110,3 +110,84 @@ def test_diff_shows_both_field_positions(tmp_path: Path, capsys) -> None:
     assert "::error file=models.yaml,line=25,col=60,title=TYPE_CHANGED::in.x: int32 -> string changes" in out
     code, out = cli(capsys, "diff", "pub1", "pub2", "--root", str(root), "--format", "github")
     assert "::notice file=models.yaml,line=7,col=60,title=FIELD_REMOVED::in.x: field removed" in out  # the old one
+
+
+def long_chain(root: Path, n: int, compatibility: str = "BACKWARD") -> Path:
+    """n publishes of one pipeline, each replacing the one before; the models alternate between two schemas."""
+    root.mkdir()
+    (root / "edgec.yaml").write_text(
+        f"apiVersion: edgec.dev/v1\nkind: Config\nspec: {{compatibility: {compatibility}}}\n")
+    (root / "m.onnx").write_text("stand-in")
+    (root / "models.yaml").write_text(
+        MODEL.format(name="ma", inputs="[{name: x, type: int32}]") + "---\n"
+        + MODEL.format(name="mb", inputs="[{name: x, type: int32}, {name: y, type: string, nullable: true}]"))
+    (root / "pipeline.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
+        + "".join(f"    - {{name: v{i}, steps: [{{model: m{'ab'[i % 2]}}}]}}\n" for i in range(n)))
+    (root / "publishes.yaml").write_text("---\n".join(
+        f"apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {{name: pub{i}}}\n"
+        f"spec: {{pipeline: p, version: v{i}{', replaces: [pub' + str(i - 1) + ']' if i else ''}}}\n"
+        for i in range(n)))
+    (root / "edge.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub0}\n")
+    return root
+
+
+def test_a_long_chain_is_checked_in_work_linear_in_its_length(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted, not timed: pairs classified plus schemas walked for the history, per chain length. Linear work
+    grows by the same amount for every 50 more publishes; the walk of the whole chain per replacement did not."""
+    from compiler.analysis import compatibility
+    from compiler.analysis.graph import build_graph
+    from compiler.analysis.schemadiff import diff
+    from compiler.load.load_root import load_specs
+
+    counted = {"work": 0}
+
+    def counting(fn):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counted["work"] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(diff, "classify", counting(diff.classify))
+    monkeypatch.setattr(diff, "_walk", counting(diff._walk))
+
+    def work(n: int) -> int:
+        specs = load_specs(long_chain(tmp_path / f"n{n}", n)).specs
+        graph, _ = build_graph(specs)
+        counted["work"] = 0
+        checks, diagnostics = compatibility.check_replacements(specs, graph)
+        assert len(checks) == n - 1 and not diagnostics  # every replacement judged, adding y passes BACKWARD
+        return counted["work"]
+
+    w50, w100, w150 = work(50), work(100), work(150)
+    assert w100 - w50 == w150 - w100 > 0
+
+
+def test_a_merge_of_two_chains_is_checked_against_both(tmp_path: Path) -> None:
+    """pub3 replaces pub1 and pub2 (two roots); pub4 then replaces pub3: transitively against all three."""
+    (tmp_path / "edgec.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Config\nspec: {compatibility: BACKWARD_TRANSITIVE}\n")
+    (tmp_path / "m.onnx").write_text("stand-in")
+    models = [("m1", "[{name: a, type: int32}]"), ("m2", "[{name: b, type: int32}]"),
+              ("m3", "[{name: c, type: int32, nullable: true}]"), ("m4", "[{name: a, type: string}]")]
+    (tmp_path / "models.yaml").write_text("---\n".join(MODEL.format(name=n, inputs=i) for n, i in models))
+    (tmp_path / "pipeline.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
+        + "".join(f"    - {{name: v{i}, steps: [{{model: m{i}}}]}}\n" for i in (1, 2, 3, 4)))
+    replaces = {1: "", 2: "", 3: ", replaces: [pub1, pub2]", 4: ", replaces: [pub3]"}
+    (tmp_path / "publishes.yaml").write_text("---\n".join(
+        f"apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {{name: pub{i}}}\n"
+        f"spec: {{pipeline: p, version: v{i}{r}}}\n" for i, r in replaces.items()))
+    (tmp_path / "edge.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e1}\nspec: {publish: pub1}\n---\n"
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e2}\nspec: {publish: pub2}\n")
+    analysis = analyze(tmp_path)
+    assert set(analysis.checks) == {("pub3", "pub1"), ("pub3", "pub2"), ("pub4", "pub3")}
+    last = {(v.finding.rule, v.finding.path): v.finding.compared_with
+            for v in analysis.checks[("pub4", "pub3")].verdicts}
+    # in.a: int32 in pub1 -> string in pub4; in.b removed since pub2; in.c removed since pub3 (the replaced one)
+    assert last[("TYPE_CHANGED", "in.a")] == "pub1"
+    assert last[("FIELD_REMOVED", "in.b")] == "pub2"
+    assert last[("FIELD_REMOVED", "in.c")] is None

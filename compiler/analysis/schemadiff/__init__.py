@@ -3,7 +3,14 @@
 Pure functions over `SchemaField` values; no I/O. The rule table and the type order follow SCHEMA-RULES.md.
 """
 
-from compiler.analysis.schemadiff.diff import Schemas, diff_schemas, diff_transitive, log_schema, step_feed_findings
+from compiler.analysis.schemadiff.diff import (
+    History,
+    Schemas,
+    diff_schemas,
+    diff_transitive,
+    log_schema,
+    step_feed_findings,
+)
 from compiler.analysis.schemadiff.finding import Finding, Pointer, Role, acknowledgement, worst
 from compiler.analysis.schemadiff.policy import (
     Verdict,
@@ -19,6 +26,7 @@ __all__ = [
     "RULES",
     "RULES_BY_ID",
     "Finding",
+    "History",
     "Order",
     "Pointer",
     "Role",

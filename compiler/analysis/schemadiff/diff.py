@@ -40,13 +40,26 @@ def _walk_type(path: str, t: FieldType) -> Iterator[tuple[str, FieldType]]:
         yield from _walk_type(_items(path), t.items)
 
 
-def _history(role: Role, earlier: Sequence[Schemas]) -> dict[str, FieldType]:
-    """path -> the type it had in the latest earlier version that held it."""
-    index = 0 if role == "input" else 1
-    out: dict[str, FieldType] = {}
-    for schemas in earlier:
-        out.update(_walk(_PREFIX[role], schemas[index]))
-    return out
+class History:
+    """path -> the type it had in the latest version that held it, per role; grows one version at a time.
+
+    It feeds FIELD_NAME_REUSED. A chain's history is carried forward (`add` the next version) instead of being
+    rebuilt from every earlier version for every comparison, which made long chains cubic.
+    """
+
+    __slots__ = ("_types",)
+
+    def __init__(self, versions: Sequence[Schemas] = ()) -> None:
+        self._types: dict[Role, dict[str, FieldType]] = {"input": {}, "output": {}}
+        for schemas in versions:
+            self.add(schemas)
+
+    def add(self, schemas: Schemas) -> None:
+        self._types["input"].update(_walk(_PREFIX["input"], schemas[0]))
+        self._types["output"].update(_walk(_PREFIX["output"], schemas[1]))
+
+    def of(self, role: Role) -> dict[str, FieldType]:
+        return self._types[role]
 
 
 # --------------------------------------------------------------------------------------------------- pairing
@@ -81,10 +94,11 @@ def _pair_types(role: Role, path: str, old: FieldType, new: FieldType, history: 
                                (*old_at, "items"), (*new_at, "items"))
 
 
-def pairs(role: Role, old: Fields, new: Fields, *, earlier: Sequence[Schemas] = (),
+def pairs(role: Role, old: Fields, new: Fields, *, earlier: Sequence[Schemas] | History = (),
           log_format: LogFormat = LogFormat.ICEBERG_V2, logged: bool = True) -> Iterator[Pair]:
     """Every (old, new) pair of one role, at every depth."""
-    for pair in _pair_fields(role, _PREFIX[role], old, new, _history(role, earlier)):
+    history = earlier if isinstance(earlier, History) else History(earlier)
+    for pair in _pair_fields(role, _PREFIX[role], old, new, history.of(role)):
         yield replace(pair, log_format=log_format, logged=logged)
 
 
@@ -99,12 +113,12 @@ def diff_schemas(
     new_inputs: Fields,
     new_outputs: Fields,
     *,
-    earlier: Sequence[Schemas] = (),
+    earlier: Sequence[Schemas] | History = (),
     log_format: LogFormat = LogFormat.ICEBERG_V2,
 ) -> list[Finding]:
     """Classify every change from the old to the new schemas, sorted by (path, rule).
 
-    `earlier` holds the (inputs, outputs) of versions older than `old`, oldest first; it only feeds
+    `earlier` holds the (inputs, outputs) of versions older than `old`, oldest first (or their `History`); it only feeds
     FIELD_NAME_REUSED (a name dropped before `old` that comes back with another type). `log_format` is the
     inference-log table's format, whose promotions judge log column changes.
     """
@@ -112,10 +126,11 @@ def diff_schemas(
         ("input", old_inputs, new_inputs),
         ("output", old_outputs, new_outputs),
     )
+    history = earlier if isinstance(earlier, History) else History(earlier)
     found = [
         finding
         for role, old, new in sides
-        for pair in pairs(role, old, new, earlier=earlier, log_format=log_format)
+        for pair in pairs(role, old, new, earlier=history, log_format=log_format)
         for finding in classify(pair)
     ]
     return _sorted(found)
@@ -161,9 +176,12 @@ def diff_transitive(
     if labels is not None and len(labels) != len(chain):
         raise ValueError("labels must name every entry of the chain")
     best: dict[tuple[str, str], tuple[tuple[int, int, int, int], Finding]] = {}
+    history = History()  # of chain[:index], carried forward: one walk per version, not one per comparison
     for index, (old_inputs, old_outputs) in enumerate(chain):
-        for f in diff_schemas(old_inputs, old_outputs, new_inputs, new_outputs, earlier=chain[:index],
-                              log_format=log_format):
+        found = diff_schemas(old_inputs, old_outputs, new_inputs, new_outputs, earlier=history,
+                             log_format=log_format)
+        history.add(chain[index])
+        for f in found:
             if labels is not None and index != len(chain) - 1:
                 f = replace(f, compared_with=labels[index])
             key = (*_badness(f), index)
