@@ -1,5 +1,5 @@
-"""Plan time (graph + plan) at 1x, 2x, 4x and 8x fleet sizes, with the growth ratio from one size to the next:
-linear code shows ~2x per doubling, quadratic code ~4x. `python bench/plan_scaling.py [--json]`.
+"""Plan time (graph + compatibility check + plan) at 1x, 2x, 4x and 8x fleet sizes, with the growth ratio from
+one size to the next: linear code shows ~2x per doubling, quadratic code ~4x. `python bench/plan_scaling.py [--json]`.
 
 Cases: `wide` (short chains of 5 publishes) and `long-chain` (20 chains whose length doubles up to 1,000
 publishes, edges added at random positions, so a per-edge walk of the chain would be quadratic). 8x is
@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fleet import FleetShape, fleet_specs
+from compiler.analysis.compatibility import check_replacements
 from compiler.analysis.graph import build_graph
 from compiler.analysis.plan import build_plan
 
@@ -46,8 +47,8 @@ def main() -> None:
     parser.add_argument("--factors", default="1,2,4,8")
     args = parser.parse_args()
     factors = [int(f) for f in args.factors.split(",")]
-    print(f"{'case':<11}{'size':>5}{'edges':>9}{'publishes':>11}{'chain':>7}{'graph s':>9}{'plan s':>8}"
-          f"{'total s':>9}{'ratio':>7}{'json s':>8}")
+    print(f"{'case':<11}{'size':>5}{'edges':>9}{'publishes':>11}{'chain':>7}{'graph s':>9}{'compat s':>9}"
+          f"{'plan s':>8}{'total s':>9}{'ratio':>7}{'json s':>8}")
     for case in ("wide", "long-chain"):
         previous = None
         for factor in factors:
@@ -55,13 +56,17 @@ def main() -> None:
             specs = fleet_specs(shape)
             t_graph, built = _best(lambda specs=specs: build_graph(specs), args.repeat)
             graph, diagnostics = built  # type: ignore[misc]
-            t_plan, plan = _best(lambda s=specs, g=graph, d=diagnostics: build_plan(s, g, {}, d, registry="reg"),
+            t_check, judged = _best(lambda s=specs, g=graph: check_replacements(s, g), args.repeat)
+            checks = judged[0]  # type: ignore[index]
+            t_plan, plan = _best(lambda s=specs, g=graph, c=checks, d=diagnostics: build_plan(s, g, c, d,
+                                                                                              registry="reg"),
                                  args.repeat)
-            total = t_graph + t_plan
+            total = t_graph + t_check + t_plan
             ratio = f"{total / previous:.2f}x" if previous else "-"
             t_json = f"{_best(plan.to_json, 1)[0]:.2f}" if case == "wide" else "n/a"  # type: ignore[attr-defined]
             print(f"{case:<11}{factor:>4}x{shape.edges:>9,}{shape.chains * shape.chain_length:>11,}"
-                  f"{shape.chain_length:>7}{t_graph:>9.3f}{t_plan:>8.3f}{total:>9.3f}{ratio:>7}{t_json:>8}")
+                  f"{shape.chain_length:>7}{t_graph:>9.3f}{t_check:>9.3f}{t_plan:>8.3f}{total:>9.3f}{ratio:>7}"
+                  f"{t_json:>8}")
             previous = total
 
 
