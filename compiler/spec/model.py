@@ -151,8 +151,11 @@ class Metadata(_Strict):
 
 
 # --------------------------------------------------------------------------------------------------- kinds
+#: Wallaroo's frameworks, in step with the SDK's own `wallaroo.framework.Framework` enum (PyPI package `wallaroo`
+#: 2026.1.3, wallaroo/framework.py: onnx, tensorflow, python, keras, sklearn, pytorch, xgboost, the
+#: `hugging-face-<task>` family, custom, vllm, sglang), plus `mlflow`, which SPEC section 1 keeps.
 _FRAMEWORKS = [
-    "onnx", "tensorflow", "keras", "pytorch", "sklearn", "xgboost", "python", "custom", "mlflow", "vllm",
+    "onnx", "tensorflow", "keras", "pytorch", "sklearn", "xgboost", "python", "custom", "mlflow", "vllm", "sglang",
 ]
 
 
