@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from compiler.diagnostics import Diagnostic
-from compiler.load.schema_check import did_you_mean
 from compiler.load.spec_set import Specs
+from compiler.load.suggest import Suggester, did_you_mean
 from compiler.spec.model import ACCEL_REQUIRES_ARCH, Accel, Arch, FieldType, SchemaField
 
 
-def check_references(specs: Specs) -> list[Diagnostic]:
+class Hints:
+    """Did-you-mean per target kind, each built once per run and memoised (see `compiler.load.suggest`)."""
+
+    def __init__(self, specs: Specs) -> None:
+        self._specs = specs
+        self.suggesters: dict[str, Suggester] = {}
+
+    def __call__(self, kind: str, word: str) -> str | None:
+        if kind not in self.suggesters:
+            self.suggesters[kind] = Suggester(self._specs.of_kind(kind))
+        return self.suggesters[kind](word)
+
+
+def check_references(specs: Specs, hints: Hints | None = None) -> list[Diagnostic]:
+    hints = hints or Hints(specs)
     out: list[Diagnostic] = []
-    out += _pipeline_references(specs)
-    out += _publish_references(specs)
+    out += _pipeline_references(specs, hints)
+    out += _publish_references(specs, hints)
     for name, edge in specs.edges.items():
         if not specs.exists("Publish", edge.spec.publish):
-            out.append(_unknown(specs, "EdgeLocation", name, ("spec", "publish"), "publish", edge.spec.publish,
-                                specs.publishes))
-    out += _assay_references(specs)
+            out.append(_unknown(specs, hints, "EdgeLocation", name, ("spec", "publish"), "Publish",
+                                edge.spec.publish))
+    out += _assay_references(specs, hints)
     out += _accelerators(specs)
     out += _field_names(specs)
     return out
@@ -49,13 +61,13 @@ def _field_names(specs: Specs) -> list[Diagnostic]:
     return out
 
 
-def _unknown(specs: Specs, kind: str, name: str, path: tuple[str | int, ...], what: str, value: str,
-            known: Iterable[str]) -> Diagnostic:
-    return Diagnostic.at(specs.locate(kind, name, path), "unknown-reference", f"{what} '{value}' not found",
-                         hint=did_you_mean(value, known))
+def _unknown(specs: Specs, hints: Hints, kind: str, name: str, path: tuple[str | int, ...], target: str,
+             value: str) -> Diagnostic:
+    return Diagnostic.at(specs.locate(kind, name, path), "unknown-reference",
+                         f"{target.lower()} '{value}' not found", hint=hints(target, value))
 
 
-def _pipeline_references(specs: Specs) -> list[Diagnostic]:
+def _pipeline_references(specs: Specs, hints: Hints) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for name, pipeline in specs.pipelines.items():
         seen: dict[str, int] = {}
@@ -69,20 +81,19 @@ def _pipeline_references(specs: Specs) -> list[Diagnostic]:
             seen.setdefault(version.name, v_index)
             for s_index, step in enumerate(version.steps):
                 if not specs.exists("Model", step.model):
-                    out.append(_unknown(specs, "Pipeline", name, ("spec", "versions", v_index, "steps", s_index,
-                                                                  "model"), "model", step.model, specs.models))
+                    out.append(_unknown(specs, hints, "Pipeline", name,
+                                        ("spec", "versions", v_index, "steps", s_index, "model"), "Model", step.model))
     return out
 
 
-def _publish_references(specs: Specs) -> list[Diagnostic]:
+def _publish_references(specs: Specs, hints: Hints) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for name, publish in specs.publishes.items():
         spec = publish.spec
         pipeline = specs.pipelines.get(spec.pipeline)
         if pipeline is None:
             if not specs.exists("Pipeline", spec.pipeline):
-                out.append(_unknown(specs, "Publish", name, ("spec", "pipeline"), "pipeline", spec.pipeline,
-                                    specs.pipelines))
+                out.append(_unknown(specs, hints, "Publish", name, ("spec", "pipeline"), "Pipeline", spec.pipeline))
         elif specs.pipeline_version(spec.pipeline, spec.version) is None:
             versions = [v.name for v in pipeline.spec.versions]
             out.append(Diagnostic.at(
@@ -91,21 +102,19 @@ def _publish_references(specs: Specs) -> list[Diagnostic]:
                 hint=did_you_mean(spec.version, versions) or "versions: " + ", ".join(versions)))
         for index, replaced in enumerate(spec.replaces):
             if not specs.exists("Publish", replaced):
-                out.append(_unknown(specs, "Publish", name, ("spec", "replaces", index), "publish", replaced,
-                                    specs.publishes))
+                out.append(_unknown(specs, hints, "Publish", name, ("spec", "replaces", index), "Publish", replaced))
     return out
 
 
-def _assay_references(specs: Specs) -> list[Diagnostic]:
+def _assay_references(specs: Specs, hints: Hints) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for name, assay in specs.assays.items():
         spec = assay.spec
         pipeline = specs.pipelines.get(spec.pipeline)
         if not specs.exists("Pipeline", spec.pipeline):
-            out.append(_unknown(specs, "Assay", name, ("spec", "pipeline"), "pipeline", spec.pipeline,
-                                specs.pipelines))
+            out.append(_unknown(specs, hints, "Assay", name, ("spec", "pipeline"), "Pipeline", spec.pipeline))
         if not specs.exists("Model", spec.model):
-            out.append(_unknown(specs, "Assay", name, ("spec", "model"), "model", spec.model, specs.models))
+            out.append(_unknown(specs, hints, "Assay", name, ("spec", "model"), "Model", spec.model))
         elif pipeline is not None:
             steps = {step.model for version in pipeline.spec.versions for step in version.steps}
             if spec.model not in steps:

@@ -16,7 +16,6 @@ bug, which is still reported as a diagnostic rather than a traceback.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from compiler.diagnostics import Diagnostic
+from compiler.load.suggest import did_you_mean
 from compiler.load.yaml_source import PathItem, SourceDocument
 from compiler.spec import schema as schema_file
 from compiler.spec.model import (
@@ -57,13 +57,6 @@ _PATTERN_HELP = {
     GIT_AUTHOR_EMAIL: "must not hold '<', '>' or white space",
 }
 _JSON_TYPES = {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "integer", float: "number"}
-
-
-def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
-    if not isinstance(word, str):
-        return None
-    match = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
 
 
 def dotted(path: Sequence[PathItem]) -> str:
