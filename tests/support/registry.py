@@ -57,11 +57,13 @@ def htpasswd_line(user: str, password: str) -> str:
 class RegistryServer:
     """One registry process with its own config, storage and log under `workdir`."""
 
-    def __init__(self, workdir: Path, *, users: Mapping[str, str] | None = None, binary: str | None = None) -> None:
+    def __init__(self, workdir: Path, *, users: Mapping[str, str] | None = None, binary: str | None = None,
+                 auth_lines: list[str] | None = None) -> None:
         self.workdir = Path(workdir)
         self.binary = binary or require_registry()
         self.port = free_port()
         self.users = dict(users or {})
+        self.auth_lines = auth_lines  # e.g. TokenServer.registry_auth_lines() (tests/support/token_server.py)
         self.storage = self.workdir / "storage"
         self.config = self.workdir / "config.yml"
         self.log = self.workdir / "registry.log"
@@ -99,7 +101,9 @@ class RegistryServer:
             f"  addr: {self.registry}",
             "  secret: edgec-test-secret",
         ]
-        if self.users:
+        if self.auth_lines:
+            lines += self.auth_lines
+        elif self.users:
             htpasswd = self.workdir / "htpasswd"
             htpasswd.write_text("".join(htpasswd_line(u, p) + "\n" for u, p in sorted(self.users.items())))
             lines += ["auth:", "  htpasswd:", "    realm: edgec-test", f"    path: {htpasswd}"]
