@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,16 @@ import pytest
 from compiler.load.yaml_source import MAX_BYTES, MAX_NODES, NodeBudget, parse_yaml, parse_yaml_text
 
 
-def test_billion_laughs_is_refused_in_milliseconds() -> None:
+def test_billion_laughs_is_refused_at_the_node_budget() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(9):
         prev, cur = chr(97 + i), chr(98 + i)
         lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
     documents, diagnostics = parse_yaml_text("\n".join(lines), "bomb.yaml")
-    elapsed = time.perf_counter() - start
     assert documents == []
-    # at the alias that passes the limit
+    # Refused at the alias that passes the node budget, long before 9**10 nodes (no timed assertion: speed is
+    # bench/'s business, and a wall-clock bound fails on a loaded machine).
     assert [(d.code, d.line, d.column) for d in diagnostics] == [("input-limit", 6, 16)]
-    assert elapsed < 2  # generous: the point is that it does not expand 9**10 nodes
 
 
 def test_fifty_megabyte_file_is_refused_before_reading(tmp_path: Path) -> None:
