@@ -191,3 +191,16 @@ def test_a_merge_of_two_chains_is_checked_against_both(tmp_path: Path) -> None:
     assert last[("TYPE_CHANGED", "in.a")] == "pub1"
     assert last[("FIELD_REMOVED", "in.b")] == "pub2"
     assert last[("FIELD_REMOVED", "in.c")] is None
+
+
+def test_an_acknowledgement_counts_only_for_the_findings_of_its_own_publish(tmp_path: Path) -> None:
+    root = chain(tmp_path, "BACKWARD")
+    publishes = root / "publishes.yaml"
+    ack = ", acknowledge: [{rule: FIELD_NAME_REUSED, field: in.x}]}"
+    text = publishes.read_text()
+    publishes.write_text(text.replace("version: v2, replaces: [pub1]}", "version: v2, replaces: [pub1]" + ack)
+                         .replace("version: v3, replaces: [pub2]}", "version: v3, replaces: [pub2]" + ack))
+    analysis = analyze(root)
+    # pub3's finding is acknowledged by pub3; pub2 acknowledges a finding only pub3's replacement has.
+    assert [(d.code, d.line) for d in analysis.diagnostics] == [("unused-acknowledgement", 9)]
+    assert "publish 'pub2'" in analysis.diagnostics[0].message

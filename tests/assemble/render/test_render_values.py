@@ -105,3 +105,10 @@ def test_deep_merge_does_not_modify_its_arguments() -> None:
 def test_invalid_edge_name_is_refused() -> None:
     with pytest.raises(ValueError):
         make_release(edge="../escape")
+
+
+def test_gpus_reach_the_values_only_when_the_engine_has_some() -> None:
+    with_gpus = helm_values(make_release(engine=EngineConfig(cpus=2.5, memory="3Gi", gpus=2)))
+    assert with_gpus["engine"] == {"cpus": 2.5, "memory": "3Gi", "gpus": 2,
+                                   "pipelineUrl": helm_values(make_release())["engine"]["pipelineUrl"]}
+    assert "gpus" not in helm_values(make_release(engine=EngineConfig(cpus=1, memory="1Gi", gpus=0)))["engine"]
