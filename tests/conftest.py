@@ -9,6 +9,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.assemble.render.helpers import Helm, find_helm
 
+#: Every diagnostic code must be produced by a test of the session (checked when the whole suite passes).
+pytest_plugins = ["tests.support.codes_seen"]
+
 # No Hypothesis deadline and no "generation is slow" health check: both time the machine, and on a loaded one
 # (CI, parallel runs) they fail a property that holds (the flaky schemadiff properties failed with
 # FailedHealthCheck "Input generation is slow"). Speed is measured by bench/, never by tests.
