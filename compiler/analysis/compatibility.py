@@ -43,12 +43,12 @@ class ReplacementCheck:
 Models = tuple[str, str]
 
 
-def version_models(specs: Specs, pipeline: str, version: str) -> Models | None:
+def schema_models(specs: Specs, pipeline: str, version: str) -> Models | None:
     """The models whose schemas a version exposes, or None when the version or a model is unresolved."""
-    found = specs.pipeline_version(pipeline, version)
-    if found is None or not found.steps:
+    steps = specs.step_models(pipeline, version)
+    if not steps:
         return None
-    first, last = found.steps[0].model, found.steps[-1].model
+    first, last = steps[0], steps[-1]
     return (first, last) if first in specs.models and last in specs.models else None
 
 
@@ -58,7 +58,7 @@ def models_schemas(specs: Specs, models: Models) -> Schemas:
 
 def version_schemas(specs: Specs, pipeline: str, version: str) -> Schemas | None:
     """(inputs of the first step, outputs of the last step), or None when a model is unresolved."""
-    models = version_models(specs, pipeline, version)
+    models = schema_models(specs, pipeline, version)
     return models_schemas(specs, models) if models else None
 
 
@@ -274,7 +274,7 @@ def resolve_models(specs: Specs, reference: str) -> Models:
     else:
         raise fail("usage", f"{reference!r} is neither a publish nor PIPELINE:VERSION",
                    hint="publishes: " + ", ".join(sorted(specs.publishes)) if specs.publishes else None)
-    models = version_models(specs, pipeline, version)
+    models = schema_models(specs, pipeline, version)
     if models is None:
         raise fail("usage", f"pipeline {pipeline!r} has no resolvable version {version!r}")
     return models

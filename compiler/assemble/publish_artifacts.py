@@ -68,7 +68,7 @@ def build_artifacts(specs: Specs) -> tuple[dict[str, PublishArtifacts], list[Dia
             continue
         arch, accel = engine_platform(specs, name)
         engine = engine_config(spec.deployment_config, arch, accel)
-        paths = {step.model: specs.artifact_path(step.model).resolve() for step in version.steps}
+        paths = {model: specs.artifact_path(model).resolve() for model in specs.step_models(*key)}
         pipeline = pipeline_artifact(spec.pipeline, version, models, paths, spec.deployment_config, engine=engine,
                                      source=specs.config.source, layers=layers)
         if key in by_version:

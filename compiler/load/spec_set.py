@@ -25,7 +25,6 @@ class Specs:
     root: Path
     # built without pydantic's validator: constructing ConfigSpec() would compile its core schema (~30 ms)
     config: ConfigSpec = field(default_factory=lambda: construct_trusted(ConfigSpec, {}))
-    config_document: SourceDocument | None = None
     models: dict[str, ModelResource] = field(default_factory=dict)
     pipelines: dict[str, PipelineResource] = field(default_factory=dict)
     publishes: dict[str, PublishResource] = field(default_factory=dict)
@@ -58,6 +57,11 @@ class Specs:
         if resource is None:
             return None
         return next((v for v in resource.spec.versions if v.name == version), None)
+
+    def step_models(self, pipeline: str, version: str) -> tuple[str, ...]:
+        """The one home of "the step models of a version": in step order, repeats kept; () when unresolved."""
+        found = self.pipeline_version(pipeline, version)
+        return tuple(step.model for step in found.steps) if found else ()
 
     def artifact_path(self, model: str) -> Path:
         """The model artifact as the spec wrote it, resolved against the folder of its spec file."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from compiler.analysis.graph.checks import arch_mismatches, item_path, orphan_warnings, step_mismatches, version_models
+from compiler.analysis.graph.checks import arch_mismatches, item_path, orphan_warnings, step_mismatches
 from compiler.analysis.graph.rollout_checks import rollout_problems
 from compiler.analysis.graph.values import (
     AssayPause,
@@ -33,7 +33,7 @@ def build_graph(specs: Specs) -> tuple[TransferGraph, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     replaced_by, problems = _forest(specs)
     diagnostics += problems
-    models = {name: version_models(specs, p.spec.pipeline, p.spec.version) for name, p in specs.publishes.items()}
+    models = {name: specs.step_models(p.spec.pipeline, p.spec.version) for name, p in specs.publishes.items()}
     direct: dict[str, list[str]] = {name: [] for name in specs.publishes}
     for name, edge in specs.edges.items():
         if edge.spec.publish in direct:

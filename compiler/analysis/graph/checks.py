@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from compiler.analysis.graph.values import PublishNode, TransferGraph, cons
+from compiler.analysis.graph.values import TransferGraph
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.load.spec_set import Specs
 from compiler.spec.model import SchemaField
-
-
-def version_models(specs: Specs, pipeline: str, version: str) -> tuple[str, ...]:
-    found = specs.pipeline_version(pipeline, version)
-    return tuple(step.model for step in found.steps) if found else ()
-
 
 
 def item_path(specs: Specs, publish: str, replaced: str) -> tuple[str | int, ...]:
@@ -42,34 +36,29 @@ def orphan_warnings(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
 
 def engine_platform(specs: Specs, publish: str) -> tuple[str | None, str | None]:
     """The (arch, accel) a publish's engine runs on; None where its models disagree and nothing is configured."""
-    arch, accel, _ = _engine(specs, _node_of(specs, publish))
+    arch, accel, _ = _engine(specs, publish)
     return arch, accel
 
 
-def _node_of(specs: Specs, publish: str) -> PublishNode:
-    spec = specs.publishes[publish].spec
-    models = version_models(specs, spec.pipeline, spec.version)
-    return PublishNode(publish, spec.pipeline, spec.version, models, tuple(spec.replaces), None,
-                       cons(publish, None), ())
-
-
-def _engine(specs: Specs, node: PublishNode) -> tuple[str | None, str | None, list[Diagnostic]]:
+def _engine(specs: Specs, publish: str) -> tuple[str | None, str | None, list[Diagnostic]]:
     """The engine's (arch, accel): the publish's deploymentConfig, else what all models of the version share."""
-    engine = specs.publishes[node.name].spec.deployment_config.engine
+    spec = specs.publishes[publish].spec
+    engine = spec.deployment_config.engine
+    models = specs.step_models(spec.pipeline, spec.version)
     out: list[Diagnostic] = []
     result: list[str | None] = []
     for attribute, configured in (("arch", engine.arch), ("accel", engine.accel)):
         if configured is not None:
             result.append(str(configured))
             continue
-        own = {m: str(getattr(specs.models[m].spec, attribute)) for m in node.models if m in specs.models}
+        own = {m: str(getattr(specs.models[m].spec, attribute)) for m in models if m in specs.models}
         values = sorted(set(own.values()))
         if len(values) > 1:
             listed = ", ".join(f"{m}: {v}" for m, v in own.items())
             out.append(Diagnostic.at(
-                specs.locate("Publish", node.name, ("spec", "version")), "arch-mismatch",
-                f"the models of pipeline '{node.pipeline}' version '{node.version}' disagree on {attribute} "
-                f"({listed})", hint=f"set deploymentConfig.engine.{attribute} on publish '{node.name}'"))
+                specs.locate("Publish", publish, ("spec", "version")), "arch-mismatch",
+                f"the models of pipeline '{spec.pipeline}' version '{spec.version}' disagree on {attribute} "
+                f"({listed})", hint=f"set deploymentConfig.engine.{attribute} on publish '{publish}'"))
         result.append(values[0] if len(values) == 1 else None)
     return result[0], result[1], out
 
@@ -78,7 +67,7 @@ def arch_mismatches(specs: Specs, graph: TransferGraph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     engines: dict[str, tuple[str | None, str | None]] = {}
     for name in sorted({edge.publish for edge in graph.edges.values()}):
-        arch, accel, problems = _engine(specs, graph.publishes[name])
+        arch, accel, problems = _engine(specs, name)
         engines[name] = (arch, accel)
         out += problems
     for name, edge in graph.edges.items():
