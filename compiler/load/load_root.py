@@ -71,7 +71,7 @@ def _load_config(specs: Specs) -> list[Diagnostic]:
     if not isinstance(resource, ConfigResource):
         return [Diagnostic.at(document.location(("kind",)), "schema",
                               f"{CONFIG_FILE} must be of kind Config, not {kind}")]
-    specs.config, specs.config_document = resource.spec, document
+    specs.config = resource.spec
     return []
 
 

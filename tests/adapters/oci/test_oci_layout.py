@@ -99,4 +99,5 @@ def test_progress_printer_writes_to_its_stream(tmp_path: Path, make_pipeline: Ma
     lines = stream.getvalue().splitlines()
     assert len(lines) == 4 and lines[0].startswith("pipelines/demo:v1: blob 1/3 ")
     assert lines[-1].startswith("pipelines/demo:v1: tagged sha256:")
-    assert human_size(999) == "999 B" and human_size(1_500_000) == "1.5 MB"
+    assert human_size(999) == "999 B" and human_size(1_500_000) == "1.5 MB" and human_size(1000) == "1.0 kB"
+    assert human_size(2_000_000_000) == "2.0 GB" and human_size(5 * 10**12) == "5000.0 GB"
