@@ -28,7 +28,7 @@ from compiler.assemble.artifact_builders import (
 from compiler.assemble.oci_objects import Artifact, Blob, ContentChanged, sha256_digest
 from compiler.diagnostics import EdgecError
 from compiler.spec.model import DeploymentConfig, PipelineVersion
-from tests.adapters.oci.conftest import sample_models, write_model_files
+from tests.assemble.samples import sample_models, write_model_files
 from tests.support.registry import RegistryServer
 
 MakePipeline = Callable[..., Artifact]
