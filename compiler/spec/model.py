@@ -312,6 +312,8 @@ class DeployRepo(_Strict):
     # a folder inside the repository: relative, no '..', no hidden components such as .git
     path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = "."
     author: GitAuthor | None = None
+    timeout: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=120.0, description="seconds one network git operation (fetch, push) may take before it fails")
 
 
 _Seconds = Annotated[float, Field(gt=0, le=3600)]

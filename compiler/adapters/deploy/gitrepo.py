@@ -12,6 +12,7 @@ untouched. Local mode is the same without fetch and push.
 
 from __future__ import annotations
 
+import configparser
 import os
 import random
 import re
@@ -26,7 +27,7 @@ import git
 from git.exc import GitCommandError, GitCommandNotFound, GitError, InvalidGitRepositoryError, NoSuchPathError
 
 from compiler.assemble.oci_objects import sha256_digest
-from compiler.diagnostics import fail
+from compiler.diagnostics import EdgecError, fail
 
 from .base import (
     MANAGED_DIR,
@@ -82,12 +83,26 @@ def _translated(action: str, *, hint: str | None = None) -> Iterator[None]:
     except GitCommandNotFound:
         raise fail("git-failed", f"{action}: the git executable was not found", hint="install git") from None
     except GitCommandError as exc:
+        seconds = _timed_out(exc.stderr)
+        if seconds:
+            raise fail("git-failed", f"{action}: timed out after {seconds} s with no answer",
+                       hint="check the network and that the host is up; deployRepo.timeout sets the limit") from None
         raise fail("git-failed", f"{action}: {_summarise(exc.stderr)}", hint=hint) from None
     except GitError as exc:
         raise fail("git-failed", f"{action}: {redact_url(f'{type(exc).__name__}: {exc}')}", hint=hint) from None
     except OSError as exc:
         where = f" ({redact_url(str(exc.filename))})" if exc.filename else ""
         raise fail("io-error", f"{action}: {exc.strerror or exc}{where}") from None
+
+
+_TIMEOUT = re.compile(r"Timeout: the command .* did not complete in ([0-9.]+) secs", re.DOTALL)
+
+
+def _timed_out(stderr: str | bytes | None) -> str | None:
+    """The seconds of GitPython's `kill_after_timeout` when it killed the command, else None."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else (stderr or "")
+    match = _TIMEOUT.search(text)
+    return match.group(1) if match else None
 
 
 def _repo_env(workdir: Path) -> dict[str, str]:
@@ -192,11 +207,15 @@ class GitDeployRepository:
                     head = self._fetch(repo)
                     self._reset(repo, head)
                     rendered = build(_CommitState(repo, head, t.prefix))  # may raise: nothing written yet
-                    changed = self._stage(repo, rendered.files)
-                    if not changed:
-                        return SyncResult(None, (), attempt, t.branch, t.display_url)
-                    commit = self._commit(repo, rendered.message)
-                    rejection = None if t.is_local else self._push(repo)
+                    try:
+                        changed = self._stage(repo, rendered.files)
+                        if not changed:
+                            return SyncResult(None, (), attempt, t.branch, t.display_url)
+                        commit = self._commit(repo, rendered.message)
+                        rejection = None if t.is_local else self._push(repo)
+                    except BaseException:
+                        self._restore(repo, head)
+                        raise
                     if rejection is None:
                         return SyncResult(commit, changed, attempt, t.branch, t.display_url)
                     # Full jitter, so that two writers stop colliding and a fast one cannot starve a slow one.
@@ -212,32 +231,65 @@ class GitDeployRepository:
 
     # -- steps
     def _open(self) -> git.Repo:
-        """The working repository, created on first use; in remote mode `origin` points at the target URL."""
+        """The working repository, created on first use.
+
+        A remote-mode cache is edgec's own: one that a killed or failed run left broken (a first clone cut short
+        by a full disk, a half-written config) is rebuilt, and it is created in a sibling folder and renamed into
+        place, so a failure never leaves a cache behind. Lock files of a killed git are removed: edgec holds
+        `folder_lock`, so no other git process may be working in the checkout. The remote's URL (credentials
+        included) never goes into the checkout's config: it reaches git through the environment (`_network_env`).
+        """
         t, workdir = self.target, self.target.cache_dir
         with _translated(f"preparing the deployment checkout {workdir}", hint="delete the folder; edgec recreates it"):
+            if not t.is_local:
+                _discard_leftovers(workdir)
+                if (workdir / ".git").is_dir() and not (workdir / ".git").is_symlink() and not _is_sound(workdir):
+                    shutil.rmtree(workdir)  # only a checkout edgec made: a folder without .git is never deleted
             if not (workdir / ".git").is_dir():
                 if workdir.exists() and any(workdir.iterdir()):
                     raise fail("git-failed", f"{workdir} exists and is not a git repository",
                                hint="move it away or delete it; edgec creates the repository there")
-                workdir.mkdir(parents=True, exist_ok=True)
-                init = git.Git(str(workdir))
-                init.update_environment(**_repo_env(workdir))
-                init.init("-q", f"--initial-branch={t.branch}")
-                with git.Repo(str(workdir)).config_writer() as cfg:
-                    # Bytes in, bytes out, and no user hook or global setting may interfere.
-                    cfg.set_value("core", "autocrlf", "false")
-                    cfg.set_value("core", "safecrlf", "false")
-                    cfg.set_value("core", "hooksPath", os.devnull)
-                    cfg.set_value("gc", "autoDetach", "false")
+                if t.is_local:
+                    _init(workdir, t.branch)
+                else:
+                    building = workdir.with_name(f"{workdir.name}.new-{os.getpid()}")
+                    try:
+                        _init(building, t.branch)
+                        if workdir.exists():
+                            workdir.rmdir()
+                        building.rename(workdir)
+                    finally:
+                        if building.exists():
+                            shutil.rmtree(building, ignore_errors=True)
+            _remove_stale_locks(workdir / ".git")
             repo = git.Repo(str(workdir))
-            repo.git.update_environment(**_repo_env(workdir))
-            if t.url is not None:
-                names = {r.name for r in repo.remotes}
-                if "origin" not in names:
-                    repo.create_remote("origin", t.url)
-                elif repo.remote("origin").url != t.url:
-                    repo.remote("origin").set_url(t.url)
+            repo.git.update_environment(**_repo_env(workdir), **self._network_env())
+            if t.url is not None and "origin" in {r.name for r in repo.remotes}:
+                # A cache from an earlier edgec kept the URL, and any password in it, in .git/config.
+                with repo.config_writer() as cfg:
+                    cfg.remove_section('remote "origin"')
         return repo
+
+    def _network_env(self) -> dict[str, str]:
+        """The remote (as `remote.origin.url`) and bounds for every git command, through the environment:
+        git's `GIT_CONFIG_COUNT` settings, no prompt, ssh in batch mode with a connect timeout."""
+        t = self.target
+        if t.url is None:
+            return {}
+        settings = [("remote.origin.url", t.url), ("http.lowSpeedLimit", "1"),
+                    ("http.lowSpeedTime", str(max(1, int(t.timeout))))]
+        try:
+            first = max(0, int(os.environ.get("GIT_CONFIG_COUNT", "0")))
+        except ValueError:
+            first = 0
+        env = {"GIT_CONFIG_COUNT": str(first + len(settings))}
+        for index, (key, value) in enumerate(settings, first):
+            env[f"GIT_CONFIG_KEY_{index}"] = key
+            env[f"GIT_CONFIG_VALUE_{index}"] = value
+        if "GIT_SSH" not in os.environ:
+            ssh = os.environ.get("GIT_SSH_COMMAND") or "ssh"
+            env["GIT_SSH_COMMAND"] = f"{ssh} -o BatchMode=yes -o ConnectTimeout={max(1, int(t.timeout))}"
+        return env
 
     def _fetch(self, repo: git.Repo) -> str | None:
         """Bring the branch head to this checkout and return it; None when the branch does not exist yet."""
@@ -249,12 +301,16 @@ class GitDeployRepository:
         refspec = f"+refs/heads/{t.branch}:{tracking}"
         with _translated(action, hint=_CREDENTIALS_HINT):
             try:
-                repo.git.fetch("-q", "--no-tags", "origin", refspec)
-            except GitCommandError:
+                repo.git.fetch("-q", "--no-tags", "origin", refspec, kill_after_timeout=t.timeout)
+            except GitCommandError as exc:
+                if _timed_out(exc.stderr):
+                    raise
                 # Either the branch does not exist (an empty remote) or the remote failed: ask which.
-                listing = str(repo.git.ls_remote("--heads", "origin", f"refs/heads/{t.branch}"))
+                listing = str(repo.git.ls_remote("--heads", "origin", f"refs/heads/{t.branch}",
+                                                 kill_after_timeout=t.timeout))
                 if any(line.split("\t")[-1] == f"refs/heads/{t.branch}" for line in listing.splitlines()):
-                    repo.git.fetch("-q", "--no-tags", "origin", refspec)  # created meanwhile by another writer
+                    # created meanwhile by another writer
+                    repo.git.fetch("-q", "--no-tags", "origin", refspec, kill_after_timeout=t.timeout)
                 else:
                     if _resolve(repo, tracking) is not None:
                         repo.git.update_ref("-d", tracking)
@@ -274,6 +330,15 @@ class GitDeployRepository:
                     repo.git.update_ref("-d", f"refs/heads/{t.branch}")
                 repo.git.read_tree("--empty")
                 repo.git.clean("-ffdxq")
+
+    def _restore(self, repo: git.Repo, head: str | None) -> None:
+        """After a failed write, commit or push: back to `head`, so that nothing half-written stays in the
+        checkout (in local mode the user's `.edgec/deploy`). Best effort: the original failure is what counts."""
+        try:
+            _remove_stale_locks(Path(repo.git_dir))
+            self._reset(repo, head)
+        except (EdgecError, GitError, OSError):
+            pass
 
     def _stage(self, repo: git.Repo, files: Mapping[str, bytes]) -> tuple[str, ...]:
         """Write `files`, delete stale managed files, stage both; return what differs from HEAD."""
@@ -323,8 +388,12 @@ class GitDeployRepository:
         with _translated(action, hint=_CREDENTIALS_HINT):
             status, out, err = repo.git.push(
                 "--porcelain", "--no-verify", "origin", f"{ref}:{ref}",
-                with_extended_output=True, with_exceptions=False,
+                with_extended_output=True, with_exceptions=False, kill_after_timeout=t.timeout,
             )
+        seconds = _timed_out(err)
+        if seconds:
+            raise fail("git-failed", f"{action}: timed out after {seconds} s with no answer",
+                       hint="check the network and that the host is up; deployRepo.timeout sets the limit")
         outcome = _push_outcome(str(out), ref)
         if status == 0 and outcome is not None and outcome[0] != "!":
             return None
@@ -348,6 +417,53 @@ class GitDeployRepository:
         spec_file = Path(repo.git_dir) / "EDGEC_PATHSPECS"
         spec_file.write_bytes(b"\0".join(p.encode() for p in paths))
         getattr(repo.git, command)(*options, f"--pathspec-from-file={spec_file}", "--pathspec-file-nul")
+
+def _init(workdir: Path, branch: str) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    init = git.Git(str(workdir))
+    init.update_environment(**_repo_env(workdir))
+    init.init("-q", f"--initial-branch={branch}")
+    with git.Repo(str(workdir)).config_writer() as cfg:
+        # Bytes in, bytes out, and no user hook or global setting may interfere.
+        cfg.set_value("core", "autocrlf", "false")
+        cfg.set_value("core", "safecrlf", "false")
+        cfg.set_value("core", "hooksPath", os.devnull)
+        cfg.set_value("gc", "autoDetach", "false")
+
+
+def _is_sound(workdir: Path) -> bool:
+    """A checkout git can open: `.git` with a HEAD and a config that parses and that `git rev-parse` accepts."""
+    gitdir = workdir / ".git"
+    if not (gitdir / "HEAD").is_file() or not (gitdir / "config").is_file():
+        return False
+    try:
+        with git.Repo(str(workdir)) as repo:
+            repo.git.update_environment(**_repo_env(workdir))
+            repo.git.rev_parse("--git-dir")
+            repo.config_reader().get_value("core", "hooksPath")
+    except (GitError, OSError, ValueError, KeyError, configparser.Error):
+        return False
+    return True
+
+
+def _discard_leftovers(workdir: Path) -> None:
+    """Sibling folders a killed run was building (`<cache>.new-<pid>`)."""
+    if workdir.parent.is_dir():
+        for leftover in workdir.parent.glob(f"{workdir.name}.new-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _remove_stale_locks(gitdir: Path) -> None:
+    """`index.lock`, `HEAD.lock`, ref locks ... that a killed git left: every later git command would fail on them."""
+    candidates = [gitdir / name for name in ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock",
+                                             "shallow.lock", "ORIG_HEAD.lock", "FETCH_HEAD.lock")]
+    refs = gitdir / "refs"
+    if refs.is_dir():
+        candidates += list(refs.rglob("*.lock"))
+    for path in candidates:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+
 
 def _push_outcome(porcelain: str, ref: str) -> tuple[str, str] | None:
     """(flag, summary) of `ref` in `git push --porcelain` output: lines `<flag>\\t<from>:<to>\\t<summary>`."""

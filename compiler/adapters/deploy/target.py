@@ -16,6 +16,7 @@ from .base import redact_url
 
 DEFAULT_AUTHOR_NAME = "edgec"
 DEFAULT_AUTHOR_EMAIL = "edgec@localhost"
+DEFAULT_TIMEOUT = 120.0
 
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _SCP_LIKE = re.compile(r"^[^/]+:")  # git's `[user@]host:path`: a colon before the first slash
@@ -51,6 +52,7 @@ class DeployTarget:
     path: str = "."  # sub-folder of the repository that holds the rendered tree; "." is the root
     author_name: str = DEFAULT_AUTHOR_NAME
     author_email: str = DEFAULT_AUTHOR_EMAIL
+    timeout: float = DEFAULT_TIMEOUT  # seconds one network git operation (fetch, ls-remote, push) may take
 
     def __post_init__(self) -> None:
         if self.url is not None and is_local_path(self.url):
@@ -79,7 +81,8 @@ class DeployTarget:
             url = os.path.abspath(spec_root / url)
         author = {} if repo.author is None else {"author_name": repo.author.name, "author_email": repo.author.email}
         return cls(
-            cache_dir=cache_dir_for(spec_root, url), url=url, branch=repo.branch, path=repo.path, **author
+            cache_dir=cache_dir_for(spec_root, url), url=url, branch=repo.branch, path=repo.path,
+            timeout=repo.timeout, **author
         )
 
     @property
