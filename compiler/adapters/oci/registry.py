@@ -233,6 +233,13 @@ class RegistryStore:
         except ContentChanged as exc:
             raise fail("io-error", f"registry {self.host}, {name}: {exc}",
                        hint="a model file changed while edgec read it; compile again") from None
+        except EdgecError as exc:
+            # Two compiles pushing the same content race in the registry: distribution 2.8 may refuse the
+            # slower upload (DIGEST_INVALID) while the faster one lands the blob. Blobs are content addressed,
+            # so a blob that now exists under its digest is exactly what this upload was for.
+            if exc.diagnostic.code != "registry-error" or not self._retrying(
+                    name, "check blob", partial(self._blob_exists, name, blob)):
+                raise
 
     def _upload_whole(self, name: str, blob: Blob) -> None:
         location = self._start_upload(name)

@@ -165,3 +165,39 @@ def test_refused_connection_on_a_real_socket_is_unreachable(make_pipeline: MakeP
     assert f"127.0.0.1:{port}" in err.value.diagnostic.message
     assert "refused" in err.value.diagnostic.message.lower()
     assert sleeps == RetryPolicy().delays()
+
+
+class RacedRegistry:
+    """Another compile lands each blob first; the registry then refuses this upload with DIGEST_INVALID
+    (distribution 2.8 does so when two uploads of one content finish together)."""
+
+    def __init__(self, fake: Any, *, land_blob: bool) -> None:
+        self.fake, self.land_blob, self.refused = fake, land_blob, 0
+
+    def request(self, method: str, url: str, *, headers: Any = None, data: bytes | None = None) -> Any:
+        if method == "PUT" and "/blobs/uploads/" in url:
+            response = self.fake.request(method, url, headers=headers, data=data)  # the other writer's blob
+            if not self.land_blob:
+                self.fake.blobs.clear()
+            self.refused += 1
+            return type(response)(400, {}, b'{"errors":[{"code":"DIGEST_INVALID","message":"provided digest '
+                                           b'did not match uploaded content"}]}')
+        return self.fake.request(method, url, headers=headers, data=data)
+
+
+def test_an_upload_refused_while_another_writer_landed_the_same_blob_succeeds(
+        fake_registry: Any, make_pipeline: MakePipeline) -> None:
+    raced = RacedRegistry(fake_registry, land_blob=True)
+    art = make_pipeline()
+    result = store(raced).push(art)
+    assert raced.refused == len(art.blobs()) and result.digest == art.digest
+    assert {digest for _name, digest in fake_registry.blobs} == {b.digest for b in art.blobs()}
+
+
+def test_an_upload_refused_with_no_blob_landed_stays_a_registry_error(
+        fake_registry: Any, make_pipeline: MakePipeline) -> None:
+    raced = RacedRegistry(fake_registry, land_blob=False)
+    with pytest.raises(EdgecError) as exc:
+        store(raced).push(make_pipeline())
+    assert code_of(exc) == "registry-error" and "DIGEST_INVALID" in exc.value.diagnostic.message
+    assert raced.refused == 1 and not fake_registry.manifests
