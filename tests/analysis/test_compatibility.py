@@ -204,3 +204,39 @@ def test_an_acknowledgement_counts_only_for_the_findings_of_its_own_publish(tmp_
     # pub3's finding is acknowledged by pub3; pub2 acknowledges a finding only pub3's replacement has.
     assert [(d.code, d.line) for d in analysis.diagnostics] == [("unused-acknowledgement", 9)]
     assert "publish 'pub2'" in analysis.diagnostics[0].message
+
+
+def two_versions(root: Path, old_inputs: str, new_inputs: str) -> Path:
+    (root / "edgec.yaml").write_text("apiVersion: edgec.dev/v1\nkind: Config\nspec: {compatibility: NONE}\n")
+    (root / "m.onnx").write_text("stand-in")
+    (root / "models.yaml").write_text(
+        MODEL.format(name="m1", inputs=old_inputs) + "---\n" + MODEL.format(name="m2", inputs=new_inputs))
+    (root / "pipeline.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
+        "    - {name: v1, steps: [{model: m1}]}\n    - {name: v2, steps: [{model: m2}]}\n")
+    (root / "publishes.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub1}\nspec: {pipeline: p, version: v1}\n---\n"
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub2}\n"
+        "spec: {pipeline: p, version: v2, replaces: [pub1]}\n")
+    (root / "edge.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub1}\n")
+    return root
+
+
+@pytest.mark.parametrize(("old", "new", "rules"), [
+    ("[-1, 2, 6]", "[-1, 3, 4]", ["TENSOR_RESHAPED_SAME_NUMEL"]),  # a batch dimension kept: a reshape
+    ("[-1, 2, 6]", "[-1, 2, 7]", ["TENSOR_DIM_SIZE_CHANGED"]),
+    ("[0, 4]", "[4, 0]", ["TENSOR_DIM_SIZE_CHANGED"]),  # no element either way: resized, not reshaped
+    ("[0]", "[-1]", ["TENSOR_DIM_RELAXED"]),
+    ("[-1]", "[0]", ["TENSOR_DIM_CONSTRAINED"]),
+])
+def test_tensor_shapes_through_diff_and_plan(tmp_path: Path, capsys, old: str, new: str, rules: list[str]) -> None:
+    root = two_versions(tmp_path, f"[{{name: t, type: float32, shape: {old}}}]",
+                        f"[{{name: t, type: float32, shape: {new}}}]")
+    code, out = cli(capsys, "diff", "pub1", "pub2", "--root", str(root), "--format", "json")
+    assert [f["rule"] for f in json.loads(out)["findings"]] == rules
+    code, out = cli(capsys, "plan", "--root", str(root), "--format", "json")
+    assert code == 0  # compatibility NONE: reported, never failing
+    [replacement] = json.loads(out)["replacements"]
+    assert [(f["rule"], f["path"], f["old"], f["new"]) for f in replacement["findings"]] == [
+        (rules[0], "in.t", f"float32{old.replace(' ', '')}", f"float32{new.replace(' ', '')}")]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from compiler.analysis.schemadiff.finding import Finding, Pointer, Role
 from compiler.analysis.schemadiff.log_tables import LOG_TABLES
-from compiler.analysis.schemadiff.types import Order, compare, format_type, numel
+from compiler.analysis.schemadiff.types import Order, compare, format_type
 from compiler.diagnostics import Severity
 from compiler.spec.model import DataType, FieldType, LogFormat, SchemaField
 
@@ -176,9 +176,26 @@ def _shapes(p: Pair) -> tuple[list[int], list[int]] | None:
     return (old, new) if len(old) == len(new) else None
 
 
+def _dynamic(shape: list[int]) -> tuple[int, ...]:
+    return tuple(i for i, d in enumerate(shape) if d < 0)
+
+
+def _fixed_numel(shape: list[int]) -> int:
+    """The product of the fixed dimensions: the elements per item when the dynamic ones (a batch) are set aside."""
+    n = 1
+    for d in shape:
+        n *= d if d >= 0 else 1
+    return n
+
+
 def _is_reshape(old: FieldType, new: FieldType) -> bool:
-    n = numel(old.shape)
-    return old.shape != new.shape and n is not None and n == numel(new.shape)
+    """Another shape with the same fixed dimensions' product and the dynamic dimensions in the same positions
+    (`[-1,2,6] -> [-1,3,4]`). A shape holding no element (a 0 dimension) is resized, never reshaped."""
+    a, b = old.shape or [], new.shape or []
+    if a == b or _dynamic(a) != _dynamic(b):
+        return False
+    n = _fixed_numel(a)
+    return n > 0 and n == _fixed_numel(b)
 
 
 def _dims(p: Pair, pick: Callable[[int, int], bool]) -> list[int]:
@@ -216,7 +233,9 @@ def tensor_dim_size_changed(p: Pair) -> Iterable[Hit]:
 
 def tensor_reshaped_same_numel(p: Pair) -> Iterable[Hit]:
     if (both := _both(p)) and _is_reshape(*both):
-        yield Hit(f"{_change(*both)} reshapes {numel(both[0].shape)} elements")
+        shape = both[0].shape or []
+        per_item = " per item" if _dynamic(shape) else ""
+        yield Hit(f"{_change(*both)} reshapes {_fixed_numel(shape)} elements{per_item}")
 
 
 def metadata_changed(p: Pair) -> Iterable[Hit]:

@@ -149,6 +149,22 @@ CASES = [
     Case(
         "reshaped-rank", "TENSOR_RESHAPED_SAME_NUMEL", [ts(12)], [ts(3, 4)], ERR, ERR, ERR,
     ),
+    # a dynamic batch dimension kept in place: the elements per item decide, as for fixed shapes
+    Case("reshaped-dynamic-batch", "TENSOR_RESHAPED_SAME_NUMEL", [ts(-1, 2, 6)], [ts(-1, 3, 4)], ERR, ERR, ERR),
+    Case("reshaped-dynamic-batch-rank", "TENSOR_RESHAPED_SAME_NUMEL", [ts(-1, 12)], [ts(-1, 3, 4)], ERR, ERR, ERR),
+    Case("dynamic-batch-resized", "TENSOR_DIM_SIZE_CHANGED", [ts(-1, 2, 6)], [ts(-1, 2, 7)], ERR, ERR, ERR),
+    Case("dynamic-batch-moved", "TENSOR_DIM_RELAXED", [ts(-1, 12)], [ts(12, -1)], INF, ERR, WRN,
+         also=("TENSOR_DIM_CONSTRAINED",)),
+    Case("dynamic-batch-other-numel-rank", "TENSOR_RANK_CHANGED", [ts(-1, 12)], [ts(-1, 3, 5)], ERR, ERR, ERR),
+    # zero-size dimensions, in every direction: an empty tensor is resized, never reshaped
+    Case("zero-to-size", "TENSOR_DIM_SIZE_CHANGED", [ts(0)], [ts(3)], ERR, ERR, ERR),
+    Case("size-to-zero", "TENSOR_DIM_SIZE_CHANGED", [ts(3)], [ts(0)], ERR, ERR, ERR),
+    Case("zero-swapped", "TENSOR_DIM_SIZE_CHANGED", [ts(0, 4)], [ts(4, 0)], ERR, ERR, ERR),
+    Case("zero-other-dim-resized", "TENSOR_DIM_SIZE_CHANGED", [ts(0, 5)], [ts(0, 7)], ERR, ERR, ERR),
+    Case("zero-relaxed", "TENSOR_DIM_RELAXED", [ts(0)], [ts(-1)], INF, ERR, WRN),
+    Case("zero-constrained", "TENSOR_DIM_CONSTRAINED", [ts(-1)], [ts(0)], ERR, INF, INF),
+    Case("zero-rank", "TENSOR_RANK_CHANGED", [ts(0)], [ts(0, 1)], ERR, ERR, ERR),
+    Case("zero-batch-reshaped", "TENSOR_DIM_SIZE_CHANGED", [ts(-1, 0, 6)], [ts(-1, 6, 0)], ERR, ERR, ERR),
     Case("decimal-scale-wider", "DECIMAL_SCALE_CHANGED", [dec(10, 2)], [dec(12, 4)], INF, ERR, ERR),
     Case("decimal-scale-narrower", "DECIMAL_SCALE_CHANGED", [dec(12, 4)], [dec(10, 2)], ERR, INF, ERR),
     Case("decimal-scale-incomparable", "DECIMAL_SCALE_CHANGED", [dec(10, 4)], [dec(10, 2)], ERR, ERR, ERR),
@@ -225,6 +241,8 @@ def test_rule(case: Case, role: str, context: str) -> None:
     assert hit.clients is (case.input if role == "input" else case.output)
     assert hit.log is case.log
     assert not hit.message.startswith(path)  # printers show the path once, in front of the message
+    if case.rule == "TENSOR_RESHAPED_SAME_NUMEL" and -1 in case.old[0]["shape"]:
+        assert "elements per item" in hit.message
     wrap, _ = CONTEXTS[context]
     for side, pointer in ((case.old, hit.old_pointer), (case.new, hit.new_pointer)):
         if pointer is None:
@@ -271,4 +289,5 @@ def test_zero_size_dimensions_hold_no_elements_and_are_not_dynamic() -> None:
     assert numel([2, -1]) is None and numel(None) == 1 and numel([2, 3]) == 6
     old = [SchemaField.model_validate({"name": "t", "type": "float32", "shape": [0, 3]})]
     new = [SchemaField.model_validate({"name": "t", "type": "float32", "shape": [0, 5]})]
-    assert [f.rule for f in diff_schemas(old, [], new, [])] == ["TENSOR_RESHAPED_SAME_NUMEL"]
+    # both hold no element, but dimension 1 changes size: an empty tensor is resized, never reshaped
+    assert [f.rule for f in diff_schemas(old, [], new, [])] == ["TENSOR_DIM_SIZE_CHANGED"]
