@@ -26,6 +26,23 @@ def _by_pipeline(graph: TransferGraph) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+def _link_label(graph: TransferGraph, publish: str, kind: str) -> str:
+    """The replacement's kind, and under a roll-out the promoted and the next wave."""
+    node = graph.rollouts.get(publish)
+    if node is None:
+        return kind
+    next_wave = node.next_wave
+    return f"{kind}, promoted: {node.promoted or 'none'}" + (f", next: {next_wave.name}" if next_wave else "")
+
+
+def _edge_label(graph: TransferGraph, edge: str) -> str:
+    found = graph.edge_wave(edge)
+    if found is None:
+        return edge
+    _, wave, moved = found
+    return f"{edge} ({wave}{'' if moved else ', waiting'})"
+
+
 def _mermaid_text(text: str) -> str:
     return "".join(f"#{ord(c)};" if c in '"<>#&;|[](){}' else c for c in text)
 
@@ -42,9 +59,10 @@ def to_mermaid(graph: TransferGraph) -> str:
                          f"{_mermaid_text(node.version)}{shape[1]}")
         lines.append("  end")
     for r in graph.replacements:
-        lines.append(f"  {pub_ids[r.replaces]} -->|{r.kind}| {pub_ids[r.publish]}")
+        label = _mermaid_text(_link_label(graph, r.publish, r.kind))
+        lines.append(f"  {pub_ids[r.replaces]} -->|{label}| {pub_ids[r.publish]}")
     for name, edge in graph.edges.items():
-        lines.append(f'  {edge_ids[name]}[/"{_mermaid_text(name)}"/] -.- {pub_ids[edge.publish]}')
+        lines.append(f'  {edge_ids[name]}[/"{_mermaid_text(_edge_label(graph, name))}"/] -.- {pub_ids[edge.publish]}')
     return "\n".join(lines) + "\n"
 
 
@@ -72,9 +90,9 @@ def to_dot(graph: TransferGraph) -> str:
     for r in graph.replacements:
         color = "blue" if r.kind == "version-update" else "darkorange"
         lines.append(f"  {pub_ids[r.replaces]} -> {pub_ids[r.publish]} "
-                     f"[label={_dot_text(r.kind)}, color={color}, fontcolor={color}];")
+                     f"[label={_dot_text(_link_label(graph, r.publish, r.kind))}, color={color}, fontcolor={color}];")
     for name, edge in graph.edges.items():
-        lines.append(f"  {edge_ids[name]} [label={_dot_text(name)}, shape=cds, fontsize=9];")
+        lines.append(f"  {edge_ids[name]} [label={_dot_text(_edge_label(graph, name))}, shape=cds, fontsize=9];")
         lines.append(f"  {edge_ids[name]} -> {pub_ids[edge.publish]} [style=dotted, arrowhead=none];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from compiler.analysis.plan.rollouts import wave_status
 from compiler.report.findings import finding_line
 from compiler.report.plan_text import MAX_NAMES, summary_line
 
@@ -81,6 +82,17 @@ def render_plan_markdown(plan: Plan, changes: Changes | None = None) -> str:
             out.append(f"| {_code(r.publish)} | {_code(r.replaces)} | {r.kind} | "
                        f"{_code(r.source.pipeline)} {_code(r.source.version)} | "
                        f"{_code(r.target.pipeline)} {_code(r.target.version)} | {len(r.edges)} |")
+        out.append("")
+    for ro in plan.rollouts:
+        rollout = ro.rollout
+        out += [f"#### Roll-out of {_code(rollout.publish)} (replaces "
+                f"{', '.join(_code(q) for q in rollout.replaces)})", "",
+                "| # | Wave | State | Edges |", "|---:|---|---|---|"]
+        for index, w in enumerate(ro.waves, 1):
+            out.append(f"| {index} | {_code(w.wave.name)} | {escape(wave_status(w))} | "
+                       f"{len(w.wave.edges)}: {_names(w.wave.edges) or '-'} |")
+        if rollout.unassigned:
+            out.append(f"| | (no wave) | stays | {len(rollout.unassigned)}: {_names(rollout.unassigned)} |")
         out.append("")
     paused = [a for a in plan.assays if a.action == "pause"]
     if paused:

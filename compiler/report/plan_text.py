@@ -3,8 +3,10 @@ moves, pauses and breaks. Pure: returns a string; colour only when the caller as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from compiler.analysis.plan.rollouts import wave_status
 from compiler.report.findings import finding_line
 from compiler.report.style import BOLD, CYAN, DIM, GREEN, RED, YELLOW, Style
 
@@ -39,6 +41,28 @@ def _names(names: tuple[str, ...]) -> str:
     return shown + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
 
 
+def rollout_lines(plan: Plan, paint: Callable[[str, str], str]) -> list[str]:
+    """Each roll-out: its waves in order with their edges, moved / next / waiting, and the soak left."""
+    lines: list[str] = []
+    for rp in plan.rollouts:
+        r = rp.rollout
+        replaced = ", ".join(r.replaces) or "nothing"
+        next_wave = r.next_wave
+        state = "complete" if r.complete else f"promoted: {r.promoted or 'none'}, next: " + \
+            (next_wave.name if next_wave else "none")
+        lines.append(paint(BOLD, f"roll-out {r.publish}") + f" (replaces {replaced}; {state})")
+        width = max(len(w.wave.name) for w in rp.waves)
+        for index, w in enumerate(rp.waves, 1):
+            colour = GREEN if w.wave.state == "moved" else YELLOW if w.wave.state == "next" else DIM
+            edges = w.wave.edges
+            listed = f"{_n(len(edges), 'edge', 'edges')}" + (f": {_names(edges)}" if edges else "")
+            lines.append(f"    {index}. {w.wave.name:<{width}}  " + paint(colour, wave_status(w)) + f"  {listed}")
+        if r.unassigned:
+            lines.append(paint(RED, f"    ! in no wave: {_names(r.unassigned)}"))
+        lines.append("")
+    return lines
+
+
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     paint = Style(color=color).paint
 
@@ -53,7 +77,8 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         edges = r.edges.names()
         lines.append(f"    moves {_n(len(edges), 'edge', 'edges')}" + (f": {_names(edges)}" if edges else ""))
         for a in r.assays:
-            lines.append(paint(YELLOW, f"    ! pause assay {a.name} ({a.pipeline}, {a.model})")
+            verb = "pause" if a.action == "pause" else f"after wave {a.after_wave}, pause"
+            lines.append(paint(YELLOW, f"    ! {verb} assay {a.name} ({a.pipeline}, {a.model})")
                          + f"; create one on ({a.create[0]}, {a.create[1]})")
             lines.append(paint(DIM, f"      {a.reason}"))
         if rp.client_impact is not None:
@@ -66,6 +91,7 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
             columns = ", ".join(f"{column} {type_}" for column, type_ in rp.log_schema)
             lines.append(paint(DIM, f"    log schema of {r.target.pipeline} from now on: {columns}"))
         lines.append("")
+    lines += rollout_lines(plan, paint)
     moved = [e for e in plan.graph.edges.values() if e.moved]
     if moved:
         lines.append("Edge locations:")

@@ -18,6 +18,15 @@ Decisions where SPEC section 2 is silent:
   of Q's version. An assay keyed (pipeline(Q), m) is paused when that traffic no longer reaches the key: P is
   another pipeline, or P's version does not run m. Its successor key is (pipeline(P), the model at m's step
   position in P's version, clamped to the last step). A replacement that moves no edge silences nothing.
+- Roll-outs (SPEC section 7): the link from Q to its replacer P is taken only by the edges of P's promoted waves;
+  an edge that does not take it stays on Q (its history ends there). A roll-out's edges are every edge of the
+  subtrees of the publishes P replaces, whether or not an earlier roll-out below has let them reach P yet, so
+  its waves and checks do not change as the roll-outs below it progress. Cost: one wave lookup per edge and
+  roll-out on its way (links without a roll-out are jumped over), so linear in publishes plus edges for any
+  fixed number of roll-outs in one chain. A replacement's moved edges are the replaced subtree minus the edges
+  held inside it, both spans of depth-first layouts, so still no edge is listed per replacement.
+- Assays under a roll-out: paused only when the roll-out's last non-empty wave is promoted (action `pending`
+  with the wave until then).
 - orphan-publish: a publish whose `replaces` is empty, that nothing replaces and that no edge was added to (a
   publish waiting for its first edges is legitimate, hence a warning). A replaced publish
   whose subtree carries no edge is `empty-replacement` instead (reported at the replacer's `replaces` item).
@@ -34,8 +43,10 @@ from compiler.analysis.graph.values import (
     PipelineNode,
     PublishNode,
     Replacement,
+    RolloutNode,
     Side,
     TransferGraph,
+    WaveNode,
 )
 
 __all__ = [
@@ -47,8 +58,10 @@ __all__ = [
     "PipelineNode",
     "PublishNode",
     "Replacement",
+    "RolloutNode",
     "Side",
     "TransferGraph",
+    "WaveNode",
     "build_graph",
     "engine_platform",
     "feed_problems",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Kind = Literal["version-update", "pipeline-transfer"]
@@ -181,6 +182,13 @@ class RolloutNode:
     def complete(self) -> bool:
         return all(w.state == "moved" for w in self.waves)
 
+    @cached_property
+    def _wave_by_edge(self) -> dict[str, WaveNode]:
+        return {edge: wave for wave in self.waves for edge in wave.edges}
+
+    def wave_of(self, edge: str) -> WaveNode | None:
+        return self._wave_by_edge.get(edge)
+
 
 @dataclass(frozen=True)
 class TransferGraph:
@@ -192,3 +200,17 @@ class TransferGraph:
 
     def roots(self) -> list[str]:
         return sorted(name for name, node in self.publishes.items() if node.active)
+
+    def holding_rollout(self, edge: str) -> RolloutNode | None:
+        """The roll-out that keeps an edge where it is (its current publish's replacer's), if any."""
+        replacer = self.publishes[self.edges[edge].publish].replaced_by
+        return self.rollouts.get(replacer) if replacer is not None else None
+
+    def edge_wave(self, edge: str) -> tuple[str, str, bool] | None:
+        """(roll-out publish, wave, moved) for an edge that a roll-out moved or holds; None otherwise."""
+        node = self.edges[edge]
+        holding = self.holding_rollout(edge)
+        if holding is not None:
+            wave = holding.wave_of(edge)
+            return (holding.publish, wave.name, False) if wave is not None else None
+        return (*node.wave, True) if node.wave is not None else None

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from compiler.analysis.compatibility import ReplacementCheck, input_changes, new_log_schema, version_schemas
 from compiler.analysis.graph import Replacement, TransferGraph
+from compiler.analysis.plan.rollouts import rollout_plans
 from compiler.analysis.plan.values import AssayPlan, ClientImpact, Plan, PublishInfo, ReplacementPlan, Summary
 from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic, Severity, sorted_unique
@@ -57,7 +58,7 @@ def build_plan(
         errors=sum(1 for d in diagnostics if d.severity is Severity.ERROR),
         warnings=sum(1 for d in diagnostics if d.severity is Severity.WARNING),
     )
-    return Plan(registry, graph, info, edge_info, replacements, assays, diagnostics, summary)
+    return Plan(registry, graph, info, edge_info, replacements, assays, diagnostics, summary, rollout_plans(graph))
 
 
 def _verdicts(checks: Checks, r: Replacement) -> tuple[Verdict, ...]:
@@ -79,9 +80,13 @@ def _assays(specs: Specs, graph: TransferGraph) -> tuple[AssayPlan, ...]:
     """Net effect per assay: paused where a replacement silences it, unless the moved traffic comes back to the
     same (pipeline, model) at the current publish (then the intermediate pause never takes effect)."""
     pauses: dict[str, list[tuple[Replacement, str]]] = {}
+    pending: dict[str, list[str]] = {}  # paused by a roll-out once its last wave moves
     for r in graph.replacements:
         for pause in r.assays:
-            pauses.setdefault(pause.name, []).append((r, pause.reason))
+            if pause.action == "pending":
+                pending.setdefault(pause.name, []).append(pause.reason)
+            else:
+                pauses.setdefault(pause.name, []).append((r, pause.reason))
     out: list[AssayPlan] = []
     for name, assay in sorted(specs.assays.items()):
         key = (assay.spec.pipeline, assay.spec.model)
@@ -102,6 +107,8 @@ def _assays(specs: Specs, graph: TransferGraph) -> tuple[AssayPlan, ...]:
             out.append(AssayPlan(name, *key, assay.spec.iopath, "keep",
                                  "the moved traffic comes back to this (pipeline, model) at the current publish",
                                  paused_by, ()))
+        elif name in pending:
+            out.append(AssayPlan(name, *key, assay.spec.iopath, "keep", "; ".join(pending[name]), (), ()))
         else:
             out.append(AssayPlan(name, *key, assay.spec.iopath, "keep",
                                  "no replacement takes traffic away from this (pipeline, model)", (), ()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.graph import Chain, EdgeSet, Replacement, TransferGraph
+from compiler.analysis.plan.rollouts import RolloutPlan
 from compiler.analysis.schemadiff import Verdict
 from compiler.diagnostics import Diagnostic
 
@@ -50,7 +51,8 @@ class ReplacementPlan:
             "findings": [v.to_json() for v in self.findings],
             "assays": [{"name": a.name, "action": a.action, "reason": a.reason, "pipeline": a.pipeline,
                         "model": a.model, "iopath": a.iopath,
-                        "create": {"pipeline": a.create[0], "model": a.create[1], "iopath": a.iopath}}
+                        "create": {"pipeline": a.create[0], "model": a.create[1], "iopath": a.iopath},
+                        **({"afterWave": a.after_wave} if a.after_wave else {})}
                        for a in r.assays],
             "clientImpact": self.client_impact is not None,
             "logSchema": [{"column": column, "type": type_} for column, type_ in self.log_schema],
@@ -113,6 +115,7 @@ class Plan:
     assays: tuple[AssayPlan, ...]
     diagnostics: tuple[Diagnostic, ...]
     summary: Summary
+    rollouts: tuple[RolloutPlan, ...] = ()
 
     @property
     def client_impacts(self) -> tuple[ClientImpact, ...]:
@@ -154,5 +157,6 @@ class Plan:
             "replacements": [r.to_json() for r in self.replacements],
             "assays": [a.to_json() for a in self.assays],
             "clientImpacts": [c.to_json() for c in self.client_impacts],
+            "rollouts": [r.to_json() for r in self.rollouts],
             "diagnostics": [d.to_json() for d in self.diagnostics],
         }
