@@ -35,6 +35,8 @@ class FleetShape:
     chain_length: int
     segments: int = 2  # pipelines per chain
     seed: int = 0
+    rollouts: int = 0  # the last `rollouts` replacements of each chain move their edges in waves
+
 
     @property
     def chains(self) -> int:
@@ -67,10 +69,30 @@ def fleet_documents(shape: FleetShape) -> Iterator[dict[str, Any]]:
                 spec: dict[str, Any] = {"pipeline": pipeline, "version": f"v{k - first + 1}"}
                 if k:
                     spec["replaces"] = [f"c{c}-p{k - 1}"]
+                    if k >= length - shape.rollouts:
+                        spec["rollout"] = _rollout(length - 1 - k)
                 yield _doc("Publish", f"c{c}-p{k}", spec)
     for e in range(shape.edges):
         c = e % shape.chains
-        yield _doc("EdgeLocation", f"edge-{e}", {"publish": f"c{c}-p{rng.randrange(length)}"})
+        document = _doc("EdgeLocation", f"edge-{e}", {"publish": f"c{c}-p{rng.randrange(length)}"})
+        if shape.rollouts:
+            document["metadata"]["labels"] = {"hw": f"rev-{'ab'[e % 2]}", **({"ring": "canary"} if e % 50 == 0 else {})}
+            document["spec"]["tags"] = ["west"] if e % 3 == 0 else ["east"]
+        yield document
+
+
+_WAVES = [
+    {"name": "canary", "selector": {"matchLabels": {"ring": "canary"}}, "soak": "2h"},
+    {"name": "ten", "selector": {"percent": 10}, "soak": "1d"},
+    {"name": "west", "selector": {"matchTags": ["west"]}},
+    {"name": "rest"},
+]
+
+
+def _rollout(index: int) -> dict[str, Any]:
+    """Four waves; the roll-outs of a chain stand at different waves (the newest has moved nothing yet)."""
+    promoted = [None, "canary", "ten", "west"][index % 4]
+    return {"waves": _WAVES, "coverage": ["hw"], **({"promoted": promoted} if promoted else {})}
 
 
 _RESOURCES = {"Model": ModelResource, "Pipeline": PipelineResource, "Publish": PublishResource,

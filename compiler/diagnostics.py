@@ -54,6 +54,7 @@ CODES: dict[str, CodeInfo] = {
     "wave-order": CodeInfo("a wave without a selector that is not the last wave"),
     "empty-wave": CodeInfo("a roll-out wave that matches no edge location"),
     "rollout-coverage": CodeInfo("a label value of later waves is missing from the first wave"),
+    "soak-pending": CodeInfo("edgec promote: the promoted wave has not run for its soak time yet"),
     "immutable-changed": CodeInfo("a published version would change content"),
     "registry-unreachable": CodeInfo("the OCI registry cannot be reached", ExitCode.ENVIRONMENT),
     "registry-auth": CodeInfo("the OCI registry refused the credentials", ExitCode.ENVIRONMENT),

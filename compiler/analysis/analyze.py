@@ -51,8 +51,9 @@ class Analysis:
                           pipeline_urls=pipeline_urls)
 
 
-def analyze(root: Path) -> Analysis:
-    validation = load_specs(root)
+def analyze(root: Path, *, replaced: Mapping[str, str] | None = None) -> Analysis:
+    """`replaced`: spec files (relative path -> text) to analyse instead of their content on disk."""
+    validation = load_specs(root, replaced=replaced)
     specs = validation.specs
     graph, graph_diagnostics = build_graph(specs)
     if has_errors(validation.diagnostics):

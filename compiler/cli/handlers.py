@@ -10,8 +10,11 @@ from compiler.cli.console import Console
 from compiler.diagnostics import ExitCode, exit_code_for, fail
 
 if TYPE_CHECKING:
+    from compiler.adapters.deploy import DeployRepository
+    from compiler.analysis.plan.rollouts import WaveClock
     from compiler.compile.compose import Adapters
     from compiler.diagnostics import Diagnostic
+    from compiler.load.spec_set import Specs
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -120,6 +123,58 @@ def _adapters(args: argparse.Namespace, console: Console) -> Adapters:
     return real_adapters(os.environ, progress=TtyProgress() if console.interactive else None, warn=console.note)
 
 
+def _wave_clocks(specs: Specs, repository: DeployRepository) -> dict[tuple[str, str], WaveClock]:
+    """When each roll-out wave reached the deployment repository (empty without roll-outs: no history read;
+    a repository that is not real git, as in unit tests, has no history either)."""
+    if not any(p.spec.rollout for p in specs.publishes.values()):
+        return {}
+    from compiler.adapters.deploy import GitDeployRepository
+    from compiler.adapters.deploy.history import wave_clocks
+
+    return wave_clocks(repository) if isinstance(repository, GitDeployRepository) else {}
+
+
+def promote(args: argparse.Namespace, console: Console) -> int:
+    import time
+
+    from compiler.adapters.spec_edit import set_promoted
+    from compiler.analysis.analyze import analyze
+    from compiler.analysis.promotion import decide
+
+    root = _root(args)
+    analysis = analyze(root)
+    specs = analysis.specs
+    if args.publish in specs.broken:
+        _print_diagnostics(console, args.format, [d for d in analysis.diagnostics if d.is_error], root)
+        return int(ExitCode.INVALID)
+    clocks = _wave_clocks(specs, _adapters(args, console).deploy(specs)) if args.publish in specs.publishes else {}
+    decision = decide(specs, analysis.graph, args.publish, args.to, force=args.force, clocks=clocks,
+                      now=int(time.time()))
+    if decision.refusal is not None:
+        _print_diagnostics(console, args.format, [decision.refusal], root)
+        return int(ExitCode.INVALID)
+    if not decision.changes:
+        console.note(f"{args.publish}: every wave is promoted already; nothing to do" if args.to is None
+                     else f"{args.publish}: wave '{decision.after}' is promoted already; nothing to do")
+        return int(ExitCode.OK)
+    document = specs.documents[("Publish", args.publish)]
+    edit = set_promoted(root / document.file, document.index, str(decision.after))
+    result = analyze(root, replaced={document.file: edit.after})
+    errors = [d for d in result.diagnostics if d.is_error]
+    if errors:
+        _print_diagnostics(console, args.format, errors, root)
+        console.note(f"not written: {document.file} would not validate with promoted: {decision.after}")
+        return int(ExitCode.INVALID)
+    edit.write()
+    for reason in decision.overridden:
+        console.err.write(f"warning: --force overrides the soak: {reason}\n")  # even with -q
+    change = (f"rolls back {', '.join(decision.rolled_back)}" if decision.rolled_back
+              else f"moves {', '.join(decision.moved)}")
+    console.note(f"{document.file}: {args.publish} promoted to wave '{decision.after}' ({change}); "
+                 "commit it, then edgec compile")
+    return int(ExitCode.OK)
+
+
 #: `plan --detailed-exitcode`, as terraform: 0 nothing changes, 1 an error of any kind, 2 something changes
 #: (or drifted: SPEC section 8).
 DETAILED_CHANGES = 2
@@ -137,14 +192,23 @@ def plan(args: argparse.Namespace, console: Console) -> int:
     root = _root(args)
     analysis = analyze(root)
     result = analysis.plan()
-    document = result.to_json()
     changes = None
     drift: list[Diagnostic] = []
     if analysis.ok and not args.offline:
+        import dataclasses
+        import time
+
+        from compiler.analysis.plan.rollouts import rollout_plans
+
         adapters = _adapters(args, console)
         state = adapters.deploy(analysis.specs).current()
         deployed = deployed_state(state)
         changes = changes_against(analysis, deployed)
+        clocks = _wave_clocks(analysis.specs, adapters.deploy(analysis.specs))
+        if clocks:
+            result = dataclasses.replace(result, rollouts=rollout_plans(result.graph, clocks, int(time.time())))
+    document = result.to_json()
+    if changes is not None:
         document["changes"] = changes.to_json()
         found = detect_drift(state, deployed, adapters.store(analysis.specs), analysis)
         document["drift"] = [d.to_json() for d in found]

@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when a finding reaches this severity for clients or the log (default: error)")
     p.set_defaults(handler=handlers.diff)
 
+    p = sub.add_parser("promote", parents=[_common(diag_formats, "text")],
+                       help="promote a roll-out's next wave (rewrites rollout.promoted in its spec file)")
+    p.add_argument("publish", metavar="PUBLISH", help="the publish whose roll-out to promote")
+    p.add_argument("--to", metavar="WAVE", help="promote up to WAVE; an earlier wave rolls the later ones back")
+    p.add_argument("--force", action="store_true", help="promote even though the soak time has not passed")
+    p.set_defaults(handler=handlers.promote)
+
     p = sub.add_parser("schema", parents=[_common(("json",), "json")], help="print the JSON Schema of spec files")
     p.set_defaults(handler=handlers.schema)
 

@@ -15,10 +15,12 @@ from typing import Any
 
 from compiler import __version__
 from compiler.adapters.deploy import DeployState, Rendered, SourceHistory, SyncResult, commit_trailers
+from compiler.adapters.deploy.trailers import wave_trailers
 from compiler.adapters.oci.store import ArtifactStore, PushResult
 from compiler.analysis.analyze import Analysis, analyze
 from compiler.analysis.deployed import Changes, Deployed, InvalidRecord, compare, immutable_violations
 from compiler.analysis.plan import Plan
+from compiler.analysis.plan.rollouts import wave_moves
 from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
 from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
@@ -169,7 +171,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
             raise EdgecError(late[0])
         changes = changes_against(built.analysis, current)
         restored = restored_lines(file_drift(state, current))
-        return Rendered(built.files, commit_message(built, changes, source_commit, restored))
+        return Rendered(built.files, commit_message(built, changes, source_commit, restored, deployed=current))
 
     result.sync = repository.sync(render_on)
     return result
@@ -202,11 +204,13 @@ def check_source_order(state: DeployState, source_commit: str | None, history: S
 
 
 def commit_message(result: Build, changes: Changes, source_commit: str | None,
-                   restored: list[str] | None = None) -> str:
-    """One summary line, the plan's replacements, the files put back after drift, then the trailers as the last
-    paragraph."""
+                   restored: list[str] | None = None, *, deployed: Deployed | None = None) -> str:
+    """One summary line, the plan's replacements, the roll-out waves that move (or move back), the files put back
+    after drift, then the trailers as the last paragraph (a wave gets one each: `edgec promote` measures soak
+    times from them)."""
     assert result.plan is not None
     plan = result.plan
+    waves_moved, waves_back = wave_moves(plan.rollouts, deployed.plan if deployed else {})
     moved = len(changes.edges_moved)
     summary = (f"edgec: {moved} edge{'s' * (moved != 1)} moved, {len(changes.publishes_added)} "
                f"publish{'es' * (len(changes.publishes_added) != 1)} added")
@@ -223,10 +227,13 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None,
                      f"{r.source.version} -> {r.target.pipeline} {r.target.version}): {edges}")
     for edge, old, new in changes.edges_moved:
         lines.append(f"- edge {edge}: {old} -> {new}")
+    lines += [f"- wave {wave} of {publish} moves" for publish, wave in waves_moved]
+    lines += [f"- wave {wave} of {publish} moves back" for publish, wave in waves_back]
     if restored:
         lines += ["", "Changed outside edgec and put back:", *restored]
     body = "\n".join(_one_line(line) for line in lines).strip()
-    return f"{body}\n\n{commit_trailers(source_commit, __version__).strip()}\n"
+    trailers = [commit_trailers(source_commit, __version__).strip(), *wave_trailers(waves_moved, waves_back)]
+    return f"{body}\n\n" + "\n".join(trailers) + "\n"
 
 
 def _one_line(text: str) -> str:

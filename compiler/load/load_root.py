@@ -6,6 +6,7 @@ artifact paths. The graph and the compatibility policy are checked on top of thi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from compiler.load.model_files import check_artifacts
 from compiler.load.references import check_references
 from compiler.load.schema_check import check_document
 from compiler.load.spec_set import Specs
-from compiler.load.yaml_source import NodeBudget, SourceDocument, parse_yaml
+from compiler.load.yaml_source import NodeBudget, SourceDocument, parse_yaml, parse_yaml_text
 from compiler.spec.model import ConfigResource
 
 __all__ = ["Validation", "load_specs"]
@@ -36,7 +37,9 @@ class Validation:
     files: list[str]  # the spec files read, relative to the root
 
 
-def load_specs(root: Path) -> Validation:
+def load_specs(root: Path, *, replaced: Mapping[str, str] | None = None) -> Validation:
+    """`replaced`: spec files (relative path -> text) read from there instead of the disk, to validate an edit
+    before it is written (`edgec promote`)."""
     root = root.resolve()
     specs = Specs(root=root)
     diagnostics: list[Diagnostic] = []
@@ -44,7 +47,10 @@ def load_specs(root: Path) -> Validation:
     files = discover(root, specs.config.exclude)
     budget = NodeBudget()
     for rel in files:
-        documents, problems = parse_yaml(root / rel, rel, root=root, budget=budget)
+        if replaced and rel in replaced:
+            documents, problems = parse_yaml_text(replaced[rel], rel, budget=budget)
+        else:
+            documents, problems = parse_yaml(root / rel, rel, root=root, budget=budget)
         diagnostics += problems
         for document in documents:
             diagnostics += _add_document(specs, document)

@@ -88,3 +88,19 @@ def wave_status(plan: WavePlan) -> str:
         else:
             text += f" (soak {w.soak}, done)"
     return text
+
+
+def wave_moves(rollouts: tuple[RolloutPlan, ...], deployed_plan: Mapping[str, Any]
+               ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(publish, wave) pairs that this plan moves and moves back, against the deployed plan.json's `rollouts`
+    (a wave counts as moved before when that record says so; no record: nothing had moved)."""
+    before: set[tuple[str, str]] = set()
+    recorded = deployed_plan.get("rollouts")
+    for entry in recorded if isinstance(recorded, list) else ():
+        if isinstance(entry, Mapping) and isinstance(entry.get("waves"), list):
+            before |= {(str(entry.get("publish")), str(w.get("name"))) for w in entry["waves"]
+                       if isinstance(w, Mapping) and w.get("state") == "moved"}
+    now = {(r.rollout.publish, w.wave.name) for r in rollouts for w in r.waves if w.wave.state == "moved"}
+    order = [(r.rollout.publish, w.wave.name) for r in rollouts for w in r.waves]
+    return [key for key in order if key in now and key not in before], \
+        [key for key in order if key in before and key not in now]

@@ -42,6 +42,7 @@ class EdgeRelease:
     replaced: bool = False  # the edge came to this publish through a replacement
     insecure_registry: bool = False  # plain-HTTP registry (Flux's OCIRepository needs to know)
     labels: Mapping[str, str] = field(default_factory=dict)  # the location's metadata.labels
+    wave: str | None = None  # the roll-out wave that moved the edge here (None: no roll-out moved it)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.edge) or len(self.edge) > 63:
