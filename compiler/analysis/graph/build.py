@@ -94,9 +94,10 @@ def _walk(specs: Specs, replaced_by: Mapping[str, str], roots: Mapping[str, str]
     one step per roll-out on its way, never one per publish."""
     walked = _Walked()
     pickers: dict[str, WavePicker] = {}
+    replacers = set(replaced_by.values())
     for name, p in specs.publishes.items():
         rollout = p.spec.rollout
-        if rollout is None or name not in replaced_by.values():
+        if rollout is None or name not in replacers:
             continue
         pickers[name] = WavePicker.of(name, rollout)
         names = [w.name for w in rollout.waves]
