@@ -41,7 +41,7 @@ from compiler.diagnostics import Diagnostic, Location
 from compiler.load import yaml_scalars as scalars
 from compiler.load.spec_reading import MAX_BYTES, read_spec_text
 
-MAX_NODES = 250_000  # per file: ten times the largest hand-written spec file seen; 2 MB of YAML at the least
+MAX_NODES = 1_000_000  # per file: a generated file of 80,000 edges (about 12 nodes each) still fits
 MAX_TOTAL_NODES = 5_000_000  # per run: a 100,000-resource fleet is about 3.5 million
 MAX_DEPTH = 100
 
@@ -70,10 +70,11 @@ class _FileText:
 
     text: str
     trees: list[_Position] | None = None
+    documents: int = 0  # how many documents were built: positions are read no further (past them, no limit held)
 
     def tree(self, index: int) -> _Position | None:
         if self.trees is None:
-            self.trees = _position_trees(self.text)
+            self.trees = _position_trees(self.text, self.documents)
         return self.trees[index] if index < len(self.trees) else None
 
 
@@ -174,6 +175,7 @@ def _parse(text: str, display: str, max_nodes: int, max_depth: int,
     try:
         for data, non_finite in builder.documents(_parser_text(text)):
             documents.append(SourceDocument(display, len(documents), data, source, non_finite))
+            source.documents = len(documents)
     except _Refused as exc:
         return documents, [Diagnostic.at(Location(display, exc.line, exc.column), exc.code, exc.message,
                                          hint=exc.hint)]
@@ -430,8 +432,9 @@ def _copy(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------------------ positions
-def _position_trees(text: str) -> list[_Position]:
-    """The position tree of every non-empty document of `text`, as `parse_yaml_text` numbered them."""
+def _position_trees(text: str, count: int) -> list[_Position]:
+    """The position trees of the first `count` non-empty documents of `text`, as `parse_yaml_text` numbered them
+    (those passed every limit, so reading them again is bounded too)."""
     prepared, swap = _parser_text(text)
     back = swap.back if swap is not None else None
     trees: list[_Position] = []
@@ -449,6 +452,8 @@ def _position_trees(text: str) -> list[_Position]:
             if kind is DocumentEndEvent:
                 if root is not None and not (root.text == "" and root.keys is None and root.items is None):
                     trees.append(root)
+                if len(trees) >= count:
+                    break
                 continue
             if kind is MappingEndEvent or kind is SequenceEndEvent:
                 node = stack.pop()[0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from compiler.load.load_root import load_specs
 from compiler.load.references import Hints, check_references
-from compiler.load.suggest import Suggester
+from compiler.load.suggest import LIMIT, Suggester
 from tests.support_cases import materialise
 
 
@@ -36,16 +36,16 @@ def test_a_mass_rename_costs_work_linear_in_its_size(tmp_path: Path) -> None:
     large, _ = _work(tmp_path, 1200)
     assert hints[7] == "did you mean 'svc-0007-b'?"  # the hint is still the renamed publish
     assert large <= 4 * small * 1.1  # four times the renames, four times the work (all-pairs would be 16x)
-    assert large <= 1200 * 2 * 64 * 2  # bounded per lookup
+    assert large <= 1200 * 2 * LIMIT * 2  # bounded per lookup
 
 
 def test_one_missing_name_referenced_many_times_is_looked_up_once() -> None:
-    suggest = Suggester([f"name-{i}" for i in range(1000)])
-    first = [suggest("name-12x") for _ in range(600)]
-    assert set(first) == {"did you mean 'name-12'?"}
+    suggest = Suggester([f"store-{i:04d}" for i in range(1000)])
+    first = [suggest("stor-0012") for _ in range(600)]
+    assert set(first) == {"did you mean 'store-0012'?"}
     once = suggest.compared
-    suggest("name-12x")
-    assert suggest.compared == once <= 2 * 64 * 2
+    suggest("stor-0012")
+    assert suggest.compared == once <= 2 * LIMIT * 2
 
 
 def test_small_sets_compare_with_every_name() -> None:
