@@ -120,7 +120,7 @@ def commit_growth(repo: Path) -> tuple[int, int]:
 def move_one_edge(root: Path, edge: int, chains: int) -> tuple[str, str]:
     """Point edge-`edge` at the first publish of the next chain (an edge follows its chain to the chain's head, so
     another publish of the same chain would not move it)."""
-    pattern = re.compile(r'("name": "edge-%d"\}, "spec": \{"publish": "c(\d+)-p(\d+)")' % edge)
+    pattern = re.compile(r'("name": "edge-' + str(edge) + r'"\}, "spec": \{"publish": "c(\d+)-p(\d+)")')
     for path in sorted(root.glob("fleet-*.yaml")):
         text = path.read_text()
         match = pattern.search(text)

@@ -18,9 +18,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generate_specs import Shape, write  # noqa: E402
-from compiler.assemble.render import serialize, templating  # noqa: E402
-from compiler.compile.stages import build  # noqa: E402
+from bench.generate_specs import Shape, write
+from compiler.assemble.render import serialize, templating
+from compiler.compile.stages import build
 
 
 def recorded_documents(root: Path) -> tuple[list[Any], int]:

@@ -143,7 +143,7 @@ def _quoted(text: str, column: int) -> str:
 def _scalar(value: Any, column: int) -> str:
     kind = type(value)
     if kind is str:
-        return value if _plain_ok(value) else _quoted(value, column)  # type: ignore[no-any-return]
+        return value if _plain_ok(value) else _quoted(value, column)
     if value is None:
         return "null"
     if kind is bool:
