@@ -13,7 +13,7 @@ child's own `ru_maxrss` from `os.wait4`):
 3. one edge moved to another publish of its chain, then `compile`: the files its commit touches and the bytes it
    adds to the deployment repository's object store (the new objects of that commit, as stored: loose objects
    are zlib-compressed);
-4. `validate` cold (no `.edgec/validate-cache`) and warm (the same tree again);
+4. `validate` cold (no `.edgec/validate-cache.json`) and warm (the same tree again);
 5. `git` at that size: `git status` and `git log -1 --stat` on the deployment checkout (where one repository
    stops scaling).
 
@@ -161,7 +161,7 @@ def fleet(root: Path, edges: int, code: Path) -> None:
           f"({', '.join(touched[:6])}{', ...' if len(touched) > 6 else ''})")
     print(f"repo growth, 1 edge     {added / 1024:8.1f} KiB in {objects} new objects")
 
-    shutil.rmtree(root / ".edgec" / "validate-cache", ignore_errors=True)
+    (root / ".edgec" / "validate-cache.json").unlink(missing_ok=True)
     cold = edgec(root, code, "validate")
     warm = edgec(root, code, "validate")
     print(f"validate cold           {cold}")

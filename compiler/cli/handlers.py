@@ -72,16 +72,21 @@ def _shown_for_files(diagnostics: list[Diagnostic], wanted: set[str]) -> list[Di
 
 
 def validate(args: argparse.Namespace, console: Console) -> int:
-    from compiler.analysis.analyze import analyze
+    from compiler.load.validate_cache import Validated, validate_cached
     from compiler.report.diagnostics import PRINTERS, DiagnosticsReport
+
+    def run(spec_root: Path) -> Validated:
+        from compiler.analysis.analyze import analyze  # only on a cache miss: pydantic and the schema are heavy
+
+        return analyze(spec_root)
 
     root = _root(args)
     wanted = _only_files(root, args.files) if args.files else None
-    analysis = analyze(root)
-    shown = analysis.diagnostics
-    if wanted is not None:
-        shown = _shown_for_files(shown, wanted)
-    files = len(args.files) if args.files else len(analysis.files)
+    outcome = validate_cached(root, run)
+    shown = outcome.diagnostics
+    if wanted is not None and any(d.file is not None and d.file not in wanted for d in shown):
+        shown = _shown_for_files(shown, wanted)  # (imports the loader: only when there is something to filter)
+    files = len(args.files) if args.files else outcome.files
     console.emit(PRINTERS, args.format, DiagnosticsReport(shown, files), root=root)
     return int(exit_code_for(shown))
 
