@@ -35,7 +35,7 @@ _YAML11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", 
 
 
 def _plain_ok(text: str) -> bool:
-    return bool(_PLAIN_SAFE.match(text)) and text.lower() not in _YAML11_WORDS
+    return bool(_PLAIN_SAFE.fullmatch(text)) and text.lower() not in _YAML11_WORDS
 
 
 class _Representer(SafeRepresenter):

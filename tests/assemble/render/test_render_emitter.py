@@ -23,7 +23,7 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "house-price"
 _tricky = st.sampled_from([
     *HOSTILE, "a:b", "a:", ":a", "a: b", "/path", "_x", "x_", "@x", "a@b", "a=b", "+1", "-x", "x-", "Y", "N", "TRUE",
     "Null", "NaN", "inf", "_", "__", "a#b", "a #b", "\x7f", "\x80", "\x85", "\xa0", "\ufeff", "\ud7ff", "\ue000",
-    "\ufffe", "\U0001f680", "\t", "\r\n", "0x1F", "1_000", "v1.2.3", "x" * 99, "x" * 100, "x" * 128,
+    "\ufffe", "\U0001f680", "\t", "\r\n", "A\n", "a:b\n", "0x1F", "1_000", "v1.2.3", "x" * 99, "x" * 100, "x" * 128,
 ])
 _strings = _tricky | st.text(max_size=24) | st.text(alphabet="ab:/_.@=+- #\"'\\\n", max_size=12)
 _long = st.text(alphabet="ab \n\"", min_size=3990, max_size=4200)  # around ruamel's folding width
@@ -57,6 +57,12 @@ def test_long_scalars_and_deep_indents_give_ruamels_bytes(mapping: dict[str, Any
     for level in range(depth):
         document = {f"k{level}": document} if level % 2 else [document]
     assert to_yaml(document) == ruamel_yaml(document)
+
+
+def test_a_trailing_newline_is_never_plain() -> None:
+    # `$` would match before a final newline: the plain-safe pattern must match the whole string
+    assert to_yaml({"k": "b\n"}) == ruamel_yaml({"k": "b\n"}) == 'k: "b\\n"\n'
+    assert to_yaml({"A\n": 1}) == ruamel_yaml({"A\n": 1}) == '? "A\\n"\n: 1\n'
 
 
 def test_hostile_strings_as_keys_and_values() -> None:
