@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 CACHE_FILE = ".edgec/validate-cache.json"
 FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parents[1]
+_MAX_HASHED = 64 * 2**20  # bytes of one spec file
 
 
 class Validated(Protocol):
@@ -102,8 +104,8 @@ def _tool_fingerprint() -> str:
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(n for n in names if n.endswith(".py")):
             path = os.path.join(folder, name)
-            stat = os.stat(path)
-            digest.update(f"{os.path.relpath(path, _PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+            info = os.stat(path)
+            digest.update(f"{os.path.relpath(path, _PACKAGE)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     digest.update(_file_digest(schema_path()).encode())
     return digest.hexdigest()
 
@@ -113,9 +115,9 @@ def _inputs_key(root: Path, exclude: Sequence[str], files: Iterable[str], artifa
     digest = hashlib.sha256(f"{root}\0{json.dumps(list(exclude))}\0".encode())
     try:
         config = root / CONFIG_FILE
-        digest.update(f"config\0{_file_digest(config) if config.is_file() else '-'}\0".encode())
+        digest.update(f"config\0{_spec_digest(config) if config.exists() else '-'}\0".encode())
         for rel in files:
-            digest.update(f"spec\0{rel}\0{_file_digest(root / rel)}\0".encode())
+            digest.update(f"spec\0{rel}\0{_spec_digest(root / rel)}\0".encode())
         for rel in artifacts:
             digest.update(f"artifact\0{rel}\0{_shape(root / rel)}\0".encode())
     except OSError:
@@ -128,11 +130,27 @@ def _stamps(root: Path) -> list[tuple[str, int, int]]:
     stamps = []
     for rel in [CONFIG_FILE, *discover(root)]:
         try:
-            stat = (root / rel).stat()
+            info = (root / rel).stat()
         except OSError:
             continue
-        stamps.append((rel, stat.st_size, stat.st_mtime_ns))
+        stamps.append((rel, info.st_size, info.st_mtime_ns))
     return stamps
+
+
+def _spec_digest(path: Path) -> str:
+    """A spec file's bytes, where it really is, and whether it is a symlink; never opens anything but a regular
+    file of bounded size (a FIFO or /dev/zero named as a spec file would block or never end)."""
+    real = os.path.realpath(path)
+    link = os.readlink(path) if path.is_symlink() else ""
+    try:
+        target = os.stat(path)
+    except FileNotFoundError:
+        return f"dangling\0{link}"
+    if not stat.S_ISREG(target.st_mode):
+        return f"special\0{stat.S_IFMT(target.st_mode)}\0{link}\0{real}"
+    if target.st_size > _MAX_HASHED:
+        raise OSError(f"{path}: too large to fingerprint")  # run uncached; the loader reports the limit
+    return f"{_file_digest(path)}\0{link}\0{real}"
 
 
 def _file_digest(path: Path) -> str:
@@ -147,7 +165,7 @@ def _shape(path: Path) -> str:
     while pending:
         current = pending.pop()
         try:
-            stat = current.lstat()
+            info = current.lstat()
         except FileNotFoundError:
             parts.append(f"{current}\0absent")
             continue
@@ -157,7 +175,7 @@ def _shape(path: Path) -> str:
             parts.append(f"{current}\0dir")
             pending.extend(sorted(current.iterdir(), reverse=True))
         else:
-            parts.append(f"{current}\0file\0{stat.st_size}\0{stat.st_mtime_ns}")
+            parts.append(f"{current}\0file\0{info.st_size}\0{info.st_mtime_ns}")
     return hashlib.sha256("\0\0".join(parts).encode(errors="surrogateescape")).hexdigest()
 
 

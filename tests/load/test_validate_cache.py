@@ -167,3 +167,13 @@ def test_the_cli_prints_the_same_text_and_exit_code_from_the_cache(root: Path) -
                             "-q"], capture_output=True, text=True, env=env, check=False)
     assert heavy.returncode == 1 and "unknown-reference" in heavy.stdout
     assert "pydantic" not in heavy.stderr and "jsonschema" not in heavy.stderr  # a hit imports neither
+
+
+def test_a_fifo_or_device_named_as_a_spec_file_is_never_opened(root: Path) -> None:
+    os.mkfifo(root / "specs" / "pipe.yaml")
+    (root / "specs" / "zero.yaml").symlink_to("/dev/zero")
+    cold, warm, run = twice(root)  # would block on the FIFO or read /dev/zero forever if hashed by content
+    assert run.calls == 1 and warm.cached and warm.diagnostics == cold.diagnostics
+    assert {d.file for d in cold.diagnostics} == {"specs/pipe.yaml", "specs/zero.yaml"}
+    (root / "specs" / "zero.yaml").unlink()
+    assert not validate_cached(root, run).cached and run.calls == 2
