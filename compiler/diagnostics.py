@@ -35,7 +35,7 @@ class CodeInfo:
 CODES: dict[str, CodeInfo] = {
     "yaml-syntax": CodeInfo("the file is not well-formed YAML"),
     "input-limit": CodeInfo("a file is too large, nests too deep or holds too many nodes (alias bomb)"),
-    "not-regular-file": CodeInfo("a spec file is a FIFO, a device or another file that is not a regular file"),
+    "not-regular-file": CodeInfo("a spec file or model artifact is a FIFO, a device or another non-regular file"),
     "schema": CodeInfo("a document does not match the JSON Schema of its kind"),
     "duplicate-name": CodeInfo("two resources of one kind share a name"),
     "unknown-reference": CodeInfo("a reference names a resource that does not exist"),

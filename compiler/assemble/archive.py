@@ -138,11 +138,11 @@ def gzip_bytes(data: bytes) -> bytes:
 
 
 def directory_members(directory: Path, *, prefix: str = "") -> list[Member]:
-    """Every regular file below `directory` (symlinks are refused by the caller's path checks), named
-    `prefix` + its relative POSIX path."""
+    """Every regular file below `directory`, named `prefix` + its relative POSIX path. A symlink to a regular
+    file ships as that file's content (the load stage has refused links that leave the spec root)."""
     members: list[Member] = []
     for path in sorted(directory.rglob("*")):
-        if path.is_symlink() or not path.is_file():
+        if not path.is_file():
             continue
         status = path.stat()
         members.append(Member(prefix + path.relative_to(directory).as_posix(), path, status.st_size,

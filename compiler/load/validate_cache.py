@@ -175,7 +175,7 @@ def _shape(path: Path) -> str:
             parts.append(f"{current}\0dir")
             pending.extend(sorted(current.iterdir(), reverse=True))
         else:
-            parts.append(f"{current}\0file\0{info.st_size}\0{info.st_mtime_ns}")
+            parts.append(f"{current}\0file\0{info.st_mode}\0{info.st_size}\0{info.st_mtime_ns}")
     return hashlib.sha256("\0\0".join(parts).encode(errors="surrogateescape")).hexdigest()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,84 @@ def test_all_problems_reported_in_one_run(tmp_path: Path, capsys: pytest.Capture
     code, diagnostics = run_json(root, capsys)
     assert code == 1
     assert {d["code"] for d in diagnostics} == {"schema", "unknown-reference"}
+
+
+def _artifact_at(root: Path, written: str) -> None:
+    spec = root / "specs" / "model.yaml"
+    spec.write_text(spec.read_text().replace("../models/m.onnx", written))
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("..", "is the spec root itself"),
+    ("../.git", "lies in the hidden folder '.git'"),
+    ("../.edgec/deploy-cache", "lies in the hidden folder '.edgec'"),
+    ("../models/.env", "lies in the hidden folder '.env'"),
+])
+def test_the_root_and_hidden_folders_are_never_artifacts(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         written: str, message: str) -> None:
+    root = materialise(AREA, "_base", tmp_path / "root")
+    for folder in (".git", ".edgec/deploy-cache", "models/.env"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "config").write_text("[remote] url = https://user:token@example.test/x.git")
+    _artifact_at(root, written)
+    code, diagnostics = run_json(root, capsys)
+    assert code == 1
+    assert [(d["code"], d["file"], d["line"], d["column"]) for d in diagnostics] == [
+        ("path-escape", "specs/model.yaml", 7, 13)]
+    assert message in diagnostics[0]["message"]
+
+
+def test_a_link_into_a_hidden_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise(AREA, "_base", tmp_path / "root")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("token")
+    (root / "models" / "m.onnx").unlink()
+    (root / "models" / "m.onnx").symlink_to(root / ".git" / "config")
+    code, diagnostics = run_json(root, capsys)
+    assert code == 1 and [(d["code"], d["line"], d["column"]) for d in diagnostics] == [("path-escape", 7, 13)]
+    assert "links into the hidden folder '.git'" in diagnostics[0]["message"]
+
+
+def test_an_empty_folder_is_not_an_artifact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise(AREA, "_base", tmp_path / "root")
+    (root / "models" / "empty" / "sub").mkdir(parents=True)
+    _artifact_at(root, "../models/empty")
+    code, diagnostics = run_json(root, capsys)
+    assert code == 1
+    assert [(d["code"], d["file"], d["line"], d["column"]) for d in diagnostics] == [
+        ("artifact-missing", "specs/model.yaml", 7, 13)]
+    assert "holds no file" in diagnostics[0]["message"]
+
+
+def test_a_fifo_inside_an_artifact_folder_is_not_regular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = materialise(AREA, "_base", tmp_path / "root")
+    folder = root / "models" / "dir-model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"w")
+    os.mkfifo(folder / "pipe")
+    _artifact_at(root, "../models/dir-model")
+    code, diagnostics = run_json(root, capsys)
+    assert code == 1
+    assert [(d["code"], d["file"], d["line"], d["column"]) for d in diagnostics] == [
+        ("not-regular-file", "specs/model.yaml", 7, 13)]
+    assert "models/dir-model/pipe" in diagnostics[0]["message"]
+
+
+def test_in_root_links_to_regular_files_ship_their_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Hugging Face cache layout: snapshot files are links to blobs; the layer holds the blobs' bytes."""
+    from compiler.assemble.archive import directory_members
+
+    root = materialise(AREA, "_base", tmp_path / "root")
+    cache = root / "models" / "hf"
+    (cache / "blobs").mkdir(parents=True)
+    (cache / "blobs" / "ab12").write_bytes(b"weights")
+    (cache / "blobs" / "cd34").write_bytes(b"{}")
+    snapshot = cache / "snapshots" / "rev1"
+    snapshot.mkdir(parents=True)
+    (snapshot / "model.safetensors").symlink_to("../../blobs/ab12")
+    (snapshot / "config.json").symlink_to("../../blobs/cd34")
+    _artifact_at(root, "../models/hf/snapshots/rev1")
+    code, diagnostics = run_json(root, capsys)
+    assert code == 0 and diagnostics == []
+    members = directory_members(snapshot, prefix="rev1/")
+    assert [(m.name, m.size) for m in members] == [("rev1/config.json", 2), ("rev1/model.safetensors", 7)]
