@@ -48,6 +48,7 @@ CODES: dict[str, CodeInfo] = {
     "step-mismatch": CodeInfo("a step's outputs do not feed the next step's inputs"),
     "breaking-change": CodeInfo("a schema change the compatibility policy forbids"),
     "unused-acknowledgement": CodeInfo("an acknowledgement that matches no schema finding"),
+    "assay-impact": CodeInfo("the field an assay watches changes on the model of the assay to create"),
     "orphan-publish": CodeInfo("a publish that replaces nothing and serves no edge"),
     "empty-replacement": CodeInfo("a replacement of a publish that carried no edge"),
     "rollout-unassigned": CodeInfo("an edge of a replaced publish matches no wave of the roll-out"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler.analysis.assay_impact import assay_impacts, impact_diagnostics
 from compiler.analysis.compatibility import ReplacementCheck, check_replacements
 from compiler.analysis.graph import TransferGraph, build_graph
 from compiler.diagnostics import Diagnostic, has_errors, sorted_unique
@@ -60,6 +61,8 @@ def analyze(root: Path, *, replaced: Mapping[str, str] | None = None) -> Analysi
         # Documents that failed to load leave holes (an edge missing makes its publish look orphaned): warnings
         # computed on such a graph would mislead, so only its errors are kept until the specs are fixed.
         graph_diagnostics = [d for d in graph_diagnostics if d.is_error]
+    else:
+        graph_diagnostics += impact_diagnostics(specs, assay_impacts(specs, graph))
     checks, policy_diagnostics = check_replacements(specs, graph)
     diagnostics = sorted_unique([*validation.diagnostics, *graph_diagnostics, *policy_diagnostics])
     return Analysis(specs, graph, checks, diagnostics, validation.files)

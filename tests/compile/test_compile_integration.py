@@ -152,12 +152,14 @@ def test_breaking_change_fails_until_acknowledged(spec_root: Path, remote: Path,
     code, out = compile_json(spec_root, capsys)
     assert code == 1 and out["pushed"] == [] and remote_log(remote) == []
     found = [(d["code"], d["file"], d["line"], d["column"]) for d in out["diagnostics"]]
-    assert found == [("breaking-change", "specs/publishes.yaml", 21, 14),   # new-pub: replaces: [pub]
+    assert found == [("assay-impact", "specs/assays.yaml", 9, 11),  # rf-price-drift watches out.variable
+                     ("breaking-change", "specs/publishes.yaml", 21, 14),   # new-pub: replaces: [pub]
                      ("breaking-change", "specs/publishes.yaml", 35, 14)]   # new-pipeline-pub: replaces: [new-pub]
-    assert "TYPE_CHANGED out.variable (float32 -> int64)" in out["diagnostics"][0]["message"]
-    assert out["diagnostics"][0]["hint"].endswith(
+    breaking = [d for d in out["diagnostics"] if d["code"] == "breaking-change"]
+    assert "TYPE_CHANGED out.variable (float32 -> int64)" in breaking[0]["message"]
+    assert breaking[0]["hint"].endswith(
         "`acknowledge: [{rule: TYPE_CHANGED, field: out.variable}]` on publish 'new-pub'")
-    assert "TYPE_WIDENED_LOSSY out.variable (int64 -> float32)" in out["diagnostics"][1]["message"]
+    assert "TYPE_WIDENED_LOSSY out.variable (int64 -> float32)" in breaking[1]["message"]
 
     publishes = spec_root / "specs" / "publishes.yaml"
     edit(publishes, "  replaces: [pub]\n",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from compiler.analysis.assay_impact import AssayImpact, assay_impacts
 from compiler.analysis.compatibility import ReplacementCheck, input_changes, new_log_schema, version_schemas
 from compiler.analysis.graph import Replacement, TransferGraph
 from compiler.analysis.plan.rollouts import rollout_plans
@@ -41,8 +42,12 @@ def build_plan(
     for name in graph.edges:
         device = specs.edges[name].spec
         edge_info[name] = (str(device.arch), str(device.accel), tuple(device.tags))
+    impacts: dict[tuple[str, str], list[AssayImpact]] = {}
+    for impact in assay_impacts(specs, graph):
+        impacts.setdefault((impact.publish, impact.replaces), []).append(impact)
     replacements = tuple(
-        ReplacementPlan(r, _verdicts(checks, r), _client_impact(specs, r), tuple(new_log_schema(specs, r.publish)))
+        ReplacementPlan(r, _verdicts(checks, r), _client_impact(specs, r), tuple(new_log_schema(specs, r.publish)),
+                        tuple(impacts.get((r.publish, r.replaces), ())))
         for r in graph.replacements
     )
     assays = _assays(specs, graph)

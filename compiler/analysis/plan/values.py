@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.analysis.assay_impact import AssayImpact
 from compiler.analysis.graph import Chain, EdgeSet, Replacement, TransferGraph
 from compiler.analysis.plan.rollouts import RolloutPlan
 from compiler.analysis.schemadiff import Verdict
@@ -38,9 +39,11 @@ class ReplacementPlan:
     findings: tuple[Verdict, ...]
     client_impact: ClientImpact | None
     log_schema: tuple[tuple[str, str], ...] = ()  # (column, type) of the rows the new publish writes
+    assay_impacts: tuple[AssayImpact, ...] = ()  # watched fields that change under the assay to create
 
     def to_json(self) -> dict[str, Any]:
         r = self.replacement
+        impacts = {i.assay: i for i in self.assay_impacts}
         return {
             "publish": r.publish,
             "replaces": r.replaces,
@@ -52,7 +55,8 @@ class ReplacementPlan:
             "assays": [{"name": a.name, "action": a.action, "reason": a.reason, "pipeline": a.pipeline,
                         "model": a.model, "iopath": a.iopath,
                         "create": {"pipeline": a.create[0], "model": a.create[1], "iopath": a.iopath},
-                        **({"afterWave": a.after_wave} if a.after_wave else {})}
+                        **({"afterWave": a.after_wave} if a.after_wave else {}),
+                        **({"impact": _impact_json(impacts[a.name])} if a.name in impacts else {})}
                        for a in r.assays],
             "clientImpact": self.client_impact is not None,
             "logSchema": [{"column": column, "type": type_} for column, type_ in self.log_schema],
@@ -160,3 +164,8 @@ class Plan:
             "rollouts": [r.to_json() for r in self.rollouts],
             "diagnostics": [d.to_json() for d in self.diagnostics],
         }
+
+
+def _impact_json(impact: AssayImpact) -> dict[str, Any]:
+    return {"field": impact.field, "message": impact.message,
+            "changes": [{"rule": f.rule, "old": f.old, "new": f.new} for f in impact.findings]}
