@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from compiler.adapters.files import atomic_write
+from compiler.adapters.files import atomic_write, atomic_write_chunks
 from compiler.adapters.oci.store import (
     Progress,
     ProgressEvent,
@@ -147,7 +145,7 @@ class LayoutStore:
                 done += len(chunk)
                 self._emit("blob-progress", ref, blob.digest, number, total, blob.size, done)
 
-        _stream_to(path, counted())
+        atomic_write_chunks(path, counted())
         return True
 
     def _write_bytes(self, digest: str, data: bytes) -> None:
@@ -185,22 +183,6 @@ class LayoutStore:
     def _emit(self, kind: str, ref: str, digest: str, index: int, total: int, size: int, done: int = 0) -> None:
         if self._progress is not None:
             self._progress(ProgressEvent(kind, ref, digest, size, index, total, done))  # type: ignore[arg-type]
-
-
-def _stream_to(path: Path, chunks: Iterable[bytes]) -> None:
-    """`atomic_write` for content that arrives in chunks: a temporary sibling, fsync, rename."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def _refs(index: dict[str, Any]) -> Iterator[tuple[str, str]]:
