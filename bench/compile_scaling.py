@@ -43,16 +43,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.fleet import FleetShape, write_fleet  # noqa: E402
+from bench.generate_specs import CONFIG  # noqa: E402
 
 CHAIN = 10
-CONFIG = """\
-apiVersion: edgec.dev/v1
-kind: Config
-spec:
-  engineImage: ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0
-  compatibility: BACKWARD
-  outputs: [helm-values, argocd, flux]
-"""
 
 
 @dataclass(frozen=True)
