@@ -12,9 +12,22 @@ from collections.abc import Mapping
 from enum import Enum, StrEnum
 from functools import cache
 from types import UnionType
-from typing import Annotated, Any, ForwardRef, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ForwardRef,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+
+from compiler.spec.rule_ids import RULE_IDS
 
 API_VERSION = "edgec.dev/v1"
 NAME_PATTERN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
@@ -78,18 +91,21 @@ class FieldType(_Strict):
 
     model_config = ConfigDict(json_schema_extra={"allOf": _TYPE_RULES})
 
-    type: DataType
-    nullable: bool = False
+    type: DataType = Field(description="the data type; list needs items, struct needs fields, decimal needs "
+                           "precision and scale")
+    nullable: bool = Field(default=False, description="whether the value may be null")
     shape: list[Annotated[int, Field(ge=-1, le=2**31 - 1)]] | None = Field(
         default=None, min_length=1, description="fixed-shape tensor dimensions; -1 is a dynamic dimension"
     )
-    fields: list[SchemaField] | None = Field(default=None, min_length=1)
-    items: FieldType | None = None
-    unit: TimeUnit | None = None
-    tz: str | None = None
-    precision: Annotated[int, Field(ge=1, le=76)] | None = None
-    scale: Annotated[int, Field(ge=0, le=76)] | None = None
-    description: str | None = None
+    fields: list[SchemaField] | None = Field(default=None, min_length=1, description="the fields of a struct")
+    items: FieldType | None = Field(default=None, description="the type of a list's items (a field without name)")
+    unit: TimeUnit | None = Field(default=None, description="a timestamp's unit: s, ms, us or ns")
+    tz: str | None = Field(default=None, description="a timestamp's time zone, e.g. UTC")
+    precision: Annotated[int, Field(ge=1, le=76)] | None = Field(
+        default=None, description="a decimal's number of digits")
+    scale: Annotated[int, Field(ge=0, le=76)] | None = Field(
+        default=None, description="a decimal's digits after the point")
+    description: str | None = Field(default=None, description="free text; a change is METADATA_CHANGED only")
 
 
 class SchemaField(FieldType):
@@ -97,7 +113,8 @@ class SchemaField(FieldType):
 
     model_config = ConfigDict(json_schema_extra={"allOf": _TYPE_RULES}, title="Field")
 
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\s.\[\]]+$")]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\s.\[\]]+$")] = Field(
+        description="the field name: its log column is in.<name> or out.<name>")
 
 
 
@@ -146,8 +163,9 @@ class LogFormat(StrEnum):
 
 
 class Metadata(_Strict):
-    name: Name
-    labels: dict[str, str] = Field(default_factory=dict)
+    name: Name = Field(description="unique per kind: lowercase letters, digits and '-', at most 63 characters")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="string to string; roll-out waves select edges by them")
 
 
 # --------------------------------------------------------------------------------------------------- kinds
@@ -159,25 +177,33 @@ _FRAMEWORKS = [
 ]
 
 
+_FRAMEWORK_PATTERN = r"^(" + "|".join(_FRAMEWORKS) + r"|hugging-face-[a-z0-9-]+)$"
+
+
 class ModelSpec(_Strict):
-    framework: Annotated[str, StringConstraints(pattern=r"^(" + "|".join(_FRAMEWORKS) + r"|hugging-face-[a-z0-9-]+)$")]
+    framework: Annotated[str, StringConstraints(pattern=_FRAMEWORK_PATTERN)] = Field(
+        description="the Wallaroo framework: " + ", ".join(_FRAMEWORKS) + " or hugging-face-<task>")
     artifact: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="file or directory, relative to the spec file; must stay inside the spec root"
     )
-    arch: Arch = Arch.X86
-    accel: Accel = Accel.NONE
-    tensor_fields: list[str] | None = Field(default=None, alias="tensorFields")
-    input_schema: list[SchemaField] = Field(alias="inputSchema", min_length=1)
-    output_schema: list[SchemaField] = Field(alias="outputSchema", min_length=1)
+    arch: Arch = Field(default=Arch.X86, description="the architecture the model runs on")
+    accel: Accel = Field(default=Accel.NONE, description="the accelerator; jetson needs arm; openvino, qaic and rocm "
+                         "need x86")
+    tensor_fields: list[str] | None = Field(
+        default=None, alias="tensorFields", description="the input fields Wallaroo feeds the model as tensors")
+    input_schema: list[SchemaField] = Field(
+        alias="inputSchema", min_length=1, description="the fields the model takes (log columns in.<field>)")
+    output_schema: list[SchemaField] = Field(
+        alias="outputSchema", min_length=1, description="the fields the model returns (log columns out.<field>)")
 
 
 class Step(_Strict):
-    model: Name
+    model: Name = Field(description="the Model this step runs")
 
 
 class PipelineVersion(_Strict):
-    name: VersionName
-    steps: list[Step] = Field(min_length=1)
+    name: VersionName = Field(description="unique within the pipeline; immutable once published")
+    steps: list[Step] = Field(min_length=1, description="in order: each step's outputs feed the next step's inputs")
 
 
 class PipelineSpec(_Strict):
@@ -185,29 +211,36 @@ class PipelineSpec(_Strict):
 
 
 class EngineConfig(_Strict):
-    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = 1.0
-    memory: Quantity = "1Gi"
+    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = Field(default=1.0, description="CPUs of the engine")
+    memory: Quantity = Field(default="1Gi", description="memory of the engine, a Kubernetes quantity such as 3Gi")
     arch: Arch | None = Field(default=None, description="default: the models' own")
     accel: Accel | None = Field(default=None, description="default: the models' own")
-    gpus: Annotated[int, Field(ge=0, le=1024)] = 0
+    gpus: Annotated[int, Field(ge=0, le=1024)] = Field(default=0, description="GPUs of the engine")
 
 
 class EngineLbConfig(_Strict):
-    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = 0.2
-    memory: Quantity = "512Mi"
+    cpus: Annotated[float, Field(gt=0, le=MAX_CPUS)] = Field(default=0.2, description="CPUs of the load balancer")
+    memory: Quantity = Field(default="512Mi", description="memory of the load balancer, a Kubernetes quantity")
 
 
 class DeploymentConfig(_Strict):
-    engine: EngineConfig = Field(default_factory=EngineConfig)
-    engine_lb: EngineLbConfig = Field(default_factory=EngineLbConfig, alias="engineLb")
+    engine: EngineConfig = Field(default_factory=EngineConfig, description="engine resources of the edge deployment")
+    engine_lb: EngineLbConfig = Field(
+        default_factory=EngineLbConfig, alias="engineLb", description="resources of the engine's load balancer")
+
+
+if TYPE_CHECKING:
+    RuleId = str
+else:
+    RuleId = Literal[RULE_IDS]  # an enum in the schema, so editors complete the rule ids
 
 
 class Acknowledgement(_Strict):
-    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
+    rule: RuleId = Field(description="the finding's rule id (SCHEMA-RULES.md)")
     field: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="the finding's path in log-column form, e.g. out.variable or in.detections[].score"
     )
-    reason: str | None = None
+    reason: str | None = Field(default=None, description="why the change is accepted, for reviewers")
 
 
 #: A soak time: whole units, largest first, e.g. `2h`, `1d`, `1h30m`, `90s` (w, d, h, m, s).
@@ -230,7 +263,7 @@ class WaveSelector(_Strict):
 
 
 class Wave(_Strict):
-    name: Name
+    name: Name = Field(description="unique within the roll-out; rollout.promoted names it")
     selector: WaveSelector | None = Field(
         default=None, description="absent: every edge not in an earlier wave (only the last wave)")
     soak: Duration | None = Field(
@@ -247,28 +280,34 @@ class Rollout(_Strict):
 
 
 class PublishSpec(_Strict):
-    pipeline: Name
-    version: VersionName
-    replaces: list[Name] = Field(default_factory=list, json_schema_extra={"uniqueItems": True})
-    deployment_config: DeploymentConfig = Field(default_factory=DeploymentConfig, alias="deploymentConfig")
-    compatibility: Compatibility | None = None
-    acknowledge: list[Acknowledgement] = Field(default_factory=list)
+    pipeline: Name = Field(description="the Pipeline this publish snapshots")
+    version: VersionName = Field(description="the pipeline version it publishes")
+    replaces: list[Name] = Field(default_factory=list, json_schema_extra={"uniqueItems": True},
+                                 description="publishes whose edge locations move to this one")
+    deployment_config: DeploymentConfig = Field(
+        default_factory=DeploymentConfig, alias="deploymentConfig",
+        description="engine resources of the edge deployment; arch and accel default to the models' own")
+    compatibility: Compatibility | None = Field(
+        default=None, description="this publish's compatibility policy; default: the config's")
+    acknowledge: list[Acknowledgement] = Field(
+        default_factory=list, description="schema findings the author accepts, by rule and field")
     rollout: Rollout | None = Field(
         default=None, description="move the replaced publishes' edges in waves instead of all at once")
 
 
 class EdgeLocationSpec(_Strict):
-    publish: Name
-    tags: list[str] = Field(default_factory=list)
-    arch: Arch = Arch.X86
-    accel: Accel = Accel.NONE
+    publish: Name = Field(description="the publish the location was added to")
+    tags: list[str] = Field(default_factory=list, description="free-form strings, as in Wallaroo")
+    arch: Arch = Field(default=Arch.X86, description="the device's architecture; must match the publish's engine")
+    accel: Accel = Field(default=Accel.NONE, description="the device's accelerator; must match the publish's engine")
     values: dict[str, Any] = Field(default_factory=dict, description="Helm value overrides, merged last")
 
 
 class AssaySpec(_Strict):
-    pipeline: Name
-    model: Name
-    iopath: Annotated[str, StringConstraints(min_length=1)]
+    pipeline: Name = Field(description="the pipeline the assay watches")
+    model: Name = Field(description="the model the assay watches")
+    iopath: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="the watched input or output, e.g. output variable 0")
 
 
 class OutputKind(StrEnum):
@@ -283,8 +322,10 @@ GIT_AUTHOR_EMAIL = r"^[^<>\s]+$"
 
 
 class GitAuthor(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_NAME)]
-    email: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_EMAIL)]
+    name: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_NAME)] = Field(
+        description="the commit author's name")
+    email: Annotated[str, StringConstraints(min_length=1, pattern=GIT_AUTHOR_EMAIL)] = Field(
+        description="the commit author's email")
 
 
 _SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
@@ -308,10 +349,12 @@ _NAME = rf"{_SEGMENT}(?:\.{_SEGMENT})*"  # a file or folder name: dots only betw
 class DeployRepo(_Strict):
     url: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="a git URL, or a path (relative to the spec root) to a repository")
-    branch: Annotated[str, StringConstraints(pattern=BRANCH_PATTERN, max_length=200)] = "main"
+    branch: Annotated[str, StringConstraints(pattern=BRANCH_PATTERN, max_length=200)] = Field(
+        default="main", description="the branch compile commits to")
     # a folder inside the repository: relative, no '..', no hidden components such as .git
-    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = "."
-    author: GitAuthor | None = None
+    path: Annotated[str, StringConstraints(pattern=rf"^(\.|{_NAME}(?:/{_NAME})*)$")] = Field(
+        default=".", description="the folder inside the repository that edgec owns")
+    author: GitAuthor | None = Field(default=None, description="the commits' author; default: git's own setting")
     timeout: Annotated[float, Field(gt=0, le=3600)] = Field(
         default=120.0, description="seconds one network git operation (fetch, push) may take before it fails")
 
@@ -322,70 +365,84 @@ _Seconds = Annotated[float, Field(gt=0, le=3600)]
 class RegistryTimeouts(_Strict):
     """Seconds. connect: TCP and TLS handshake; write/read: the longest stall while sending/receiving."""
 
-    connect: _Seconds = 10.0
-    read: _Seconds = 60.0
-    write: _Seconds = 60.0
+    connect: _Seconds = Field(default=10.0, description="seconds for the TCP and TLS handshake")
+    read: _Seconds = Field(default=60.0, description="seconds of the longest stall while receiving")
+    write: _Seconds = Field(default=60.0, description="seconds of the longest stall while sending")
 
 
 class ConfigSpec(_Strict):
-    registry: Annotated[str, StringConstraints(pattern=REGISTRY_PATTERN, max_length=255)] | None = None
-    insecure_registry: bool = Field(default=False, alias="insecureRegistry")
+    registry: Annotated[str, StringConstraints(pattern=REGISTRY_PATTERN, max_length=255)] | None = Field(
+        default=None, description="OCI repository prefix, e.g. localhost:5000/edge; absent: a local OCI layout "
+        "under .edgec/oci")
+    insecure_registry: bool = Field(default=False, alias="insecureRegistry",
+                                    description="plain HTTP (loopback registries)")
     insecure_registry_credentials: bool = Field(
         default=False, alias="insecureRegistryCredentials",
         description="send credentials to a plain-HTTP registry that is not loopback (refused otherwise)")
-    registry_timeouts: RegistryTimeouts = Field(default_factory=RegistryTimeouts, alias="registryTimeouts")
-    deploy_repo: DeployRepo | None = Field(default=None, alias="deployRepo")
+    registry_timeouts: RegistryTimeouts = Field(
+        default_factory=RegistryTimeouts, alias="registryTimeouts", description="bounds of every registry call")
+    deploy_repo: DeployRepo | None = Field(
+        default=None, alias="deployRepo", description="the deployment git repository; absent: a local repository "
+        "under .edgec/deploy")
     engine_image: Annotated[str, StringConstraints(pattern=r"^[^\s@]+:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")] = Field(
-        default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage"
+        default="ghcr.io/wallaroolabs/fitzroy-mini:v2024.1.0", alias="engineImage",
+        description="the engine image; edge arch and accel add their suffix (-aarch64, -cuda, -jetson, ...)"
     )
-    compatibility: Compatibility = Compatibility.BACKWARD
+    compatibility: Compatibility = Field(
+        default=Compatibility.BACKWARD, description="the default policy for replacements (SPEC section 3)")
     log_format: LogFormat = Field(
         default=LogFormat.ICEBERG_V2, alias="logFormat",
         description="table format of the inference-log table; its promotion rules judge log column changes")
     outputs: list[OutputKind] = Field(
         default_factory=lambda: [OutputKind.HELM_VALUES, OutputKind.ARGOCD, OutputKind.FLUX],
-        json_schema_extra={"uniqueItems": True},
+        json_schema_extra={"uniqueItems": True}, description="what the rendered tree holds per edge",
     )
     exclude: list[str] = Field(default_factory=list, description="glob patterns, relative to the spec root")
     source: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://[^\s]+$", max_length=500)] | None = Field(
         default=None, description="URL of this spec repository: the org.opencontainers.image.source annotation")
 
 
+_API_VERSION = "the spec format's version: edgec.dev/v1"
+_KIND = "the kind of resource"
+_METADATA = "name and labels"
+_SPEC = "the resource's settings"
+
+
 class _Resource(_Strict):
-    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion")
-    metadata: Metadata
+    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion", description=_API_VERSION)
+    metadata: Metadata = Field(description=_METADATA)
 
 
 class ModelResource(_Resource):
-    kind: Literal["Model"]
-    spec: ModelSpec
+    kind: Literal["Model"] = Field(description=_KIND)
+    spec: ModelSpec = Field(description=_SPEC)
 
 
 class PipelineResource(_Resource):
-    kind: Literal["Pipeline"]
-    spec: PipelineSpec
+    kind: Literal["Pipeline"] = Field(description=_KIND)
+    spec: PipelineSpec = Field(description=_SPEC)
 
 
 class PublishResource(_Resource):
-    kind: Literal["Publish"]
-    spec: PublishSpec
+    kind: Literal["Publish"] = Field(description=_KIND)
+    spec: PublishSpec = Field(description=_SPEC)
 
 
 class EdgeLocationResource(_Resource):
-    kind: Literal["EdgeLocation"]
-    spec: EdgeLocationSpec
+    kind: Literal["EdgeLocation"] = Field(description=_KIND)
+    spec: EdgeLocationSpec = Field(description=_SPEC)
 
 
 class AssayResource(_Resource):
-    kind: Literal["Assay"]
-    spec: AssaySpec
+    kind: Literal["Assay"] = Field(description=_KIND)
+    spec: AssaySpec = Field(description=_SPEC)
 
 
 class ConfigResource(_Strict):
-    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion")
-    kind: Literal["Config"]
-    metadata: Metadata | None = None
-    spec: ConfigSpec = Field(default_factory=ConfigSpec)
+    api_version: Literal["edgec.dev/v1"] = Field(alias="apiVersion", description=_API_VERSION)
+    kind: Literal["Config"] = Field(description=_KIND)
+    metadata: Metadata | None = Field(default=None, description=_METADATA)
+    spec: ConfigSpec = Field(default_factory=ConfigSpec, description="the compiler settings (SPEC section 5)")
 
 
 Resource = ModelResource | PipelineResource | PublishResource | EdgeLocationResource | AssayResource

@@ -45,7 +45,8 @@ def generate() -> dict[str, Any]:
         "description": "One resource of an edgec spec repository (apiVersion edgec.dev/v1).",
         "type": "object",
         "required": ["apiVersion", "kind"],
-        "properties": {"apiVersion": {"const": "edgec.dev/v1"}, "kind": {"enum": kinds}},
+        "properties": {"apiVersion": {"const": "edgec.dev/v1", "description": "the spec format's version"},
+                       "kind": {"enum": kinds, "description": "the kind of resource"}},
         "allOf": [
             {"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
              "then": {"$ref": f"#/$defs/{KINDS[kind].__name__}"}}
