@@ -71,6 +71,7 @@ CODES: dict[str, CodeInfo] = {
     "edge-values": CodeInfo("an edge location's values do not fit the edge chart's values.schema.json"),
     "credential-in-values": CodeInfo("an edge location's values hold a key that looks like a credential"),
     "invalid-label": CodeInfo("an edge location's label is not a valid Kubernetes label, or is edgec's own"),
+    "output-needs-repo": CodeInfo("the argocd-applicationset output without a deployRepo.url Argo CD can fetch"),
     "out-not-owned": CodeInfo("render --out names a folder that holds files edgec did not write, or the spec root",
                               ExitCode.USAGE),
     "usage": CodeInfo("the command line is wrong", ExitCode.USAGE),

@@ -18,14 +18,15 @@ from compiler.load.references import check_references
 from compiler.load.schema_check import check_document
 from compiler.load.spec_set import Specs
 from compiler.load.yaml_source import NodeBudget, SourceDocument, parse_yaml, parse_yaml_text
-from compiler.spec.model import ConfigResource
+from compiler.spec.git_url import is_fetchable_elsewhere
+from compiler.spec.model import ConfigResource, ConfigSpec, OutputKind
 
 __all__ = ["Validation", "load_specs"]
 
 #: Codes whose diagnostic depends only on the file it points into (its syntax, its schema, its own artifact):
 #: no change to another file can cause one. Every other code may come from a rule across files.
 SINGLE_FILE_CODES = frozenset({"yaml-syntax", "input-limit", "not-regular-file", "schema", "invalid-accel",
-                               "path-escape", "artifact-missing"})
+                               "path-escape", "artifact-missing", "output-needs-repo"})
 
 _NAMED_KINDS = ("Model", "Pipeline", "Publish", "EdgeLocation", "Assay")
 
@@ -78,7 +79,22 @@ def _load_config(specs: Specs) -> list[Diagnostic]:
         return [Diagnostic.at(document.location(("kind",)), "schema",
                               f"{CONFIG_FILE} must be of kind Config, not {kind}")]
     specs.config = resource.spec
-    return []
+    return _output_needs(document, resource.spec)
+
+
+def _output_needs(document: SourceDocument, config: ConfigSpec) -> list[Diagnostic]:
+    """An ApplicationSet's git generator runs in Argo CD, so it needs a repository URL Argo CD can fetch."""
+    if OutputKind.ARGOCD_APPLICATIONSET not in config.outputs:
+        return []
+    repo = config.deploy_repo
+    if repo is not None and is_fetchable_elsewhere(repo.url):
+        return []
+    index = config.outputs.index(OutputKind.ARGOCD_APPLICATIONSET)
+    found = "no deployRepo" if repo is None else f"deployRepo.url {repo.url!r} is a local path"
+    return [Diagnostic.at(
+        document.location(("spec", "outputs", index)), "output-needs-repo",
+        f"the argocd-applicationset output needs a deployment repository Argo CD can fetch, and {found}",
+        hint="set deployRepo.url to the git URL Argo CD reads (https://... or git@host:path)")]
 
 
 def _add_document(specs: Specs, document: SourceDocument) -> list[Diagnostic]:

@@ -314,6 +314,9 @@ class OutputKind(StrEnum):
     HELM_VALUES = "helm-values"
     ARGOCD = "argocd"
     FLUX = "flux"
+    #: One Argo CD ApplicationSet for the fleet (a hub Argo CD, one cluster per edge), fed by a git files
+    #: generator over `edges/*/argocd-params.yaml`; an alternative to one Application per edge.
+    ARGOCD_APPLICATIONSET = "argocd-applicationset"
 
 
 #: What git accepts in an author's name and email (the one home of the rule; the deploy adapter uses these).

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 #: Root files of the rendered tree that edgec owns (relative to the target `path`).
-MANAGED_ROOT_FILES: frozenset[str] = frozenset({"plan.json", "PLAN.md", "edgec.lock.json"})
+MANAGED_ROOT_FILES: frozenset[str] = frozenset({"plan.json", "PLAN.md", "edgec.lock.json",
+                                                "applicationset.yaml"})
 #: Folder of the rendered tree that edgec owns entirely (relative to the target `path`).
 MANAGED_DIR = "edges"
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.diagnostics import fail
+from compiler.spec.git_url import is_local_path
 from compiler.spec.model import BRANCH_PATTERN, GIT_AUTHOR_EMAIL, GIT_AUTHOR_NAME, DeployRepo
 
 from .base import redact_url
@@ -18,17 +19,10 @@ DEFAULT_AUTHOR_NAME = "edgec"
 DEFAULT_AUTHOR_EMAIL = "edgec@localhost"
 DEFAULT_TIMEOUT = 120.0
 
-_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-_SCP_LIKE = re.compile(r"^[^/]+:")  # git's `[user@]host:path`: a colon before the first slash
 
 def _matches(pattern: str, value: str) -> bool:
     """A schema pattern (`^...$`, ECMA: `$` only at the very end), as `validate` applies it."""
     return re.fullmatch(pattern.removeprefix("^").removesuffix("$"), value) is not None
-
-
-def is_local_path(url: str) -> bool:
-    """True for a plain path (git's local transport), as opposed to `scheme://...` or `host:path`."""
-    return not _URL_SCHEME.match(url) and not _SCP_LIKE.match(url)
 
 
 def cache_dir_for(spec_root: Path, url: str) -> Path:

@@ -38,7 +38,7 @@ DRIFT_DETECTION = "enabled"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 
 
-def _annotations(release: EdgeRelease) -> dict[str, str]:
+def edge_annotations(release: EdgeRelease) -> dict[str, str]:
     out = {
         f"{ANNOTATION_PREFIX}publish": release.publish,
         f"{ANNOTATION_PREFIX}version": release.version,
@@ -57,7 +57,7 @@ def argocd_application(release: EdgeRelease, values: dict[str, Any]) -> dict[str
             "name": release.edge,
             "namespace": ARGOCD_NAMESPACE,
             "labels": edge_labels(release),
-            "annotations": _annotations(release),
+            "annotations": edge_annotations(release),
             # Deleting the Application (the edge was removed) deletes the engine too.
             "finalizers": ["resources-finalizer.argocd.argoproj.io"],
         },
@@ -98,7 +98,7 @@ def flux_oci_repository(release: EdgeRelease) -> dict[str, Any]:
             "name": release.edge,
             "namespace": FLUX_NAMESPACE,
             "labels": edge_labels(release),
-            "annotations": _annotations(release),
+            "annotations": edge_annotations(release),
         },
         "spec": spec,
     }
@@ -112,7 +112,7 @@ def flux_helm_release(release: EdgeRelease, values: dict[str, Any]) -> dict[str,
             "name": release.edge,
             "namespace": FLUX_NAMESPACE,
             "labels": edge_labels(release),
-            "annotations": _annotations(release),
+            "annotations": edge_annotations(release),
         },
         "spec": {
             "interval": FLUX_INTERVAL,

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.assemble.render import documents
+from compiler.assemble.render import applicationset, documents
 from compiler.assemble.render.templating import render
 from compiler.assemble.render.values import EdgeRelease, helm_values
 from compiler.spec.model import OutputKind
@@ -43,6 +43,9 @@ def render_edge_files(release: EdgeRelease, outputs: Sequence[OutputKind]) -> di
             source=documents.flux_oci_repository(release),
             release=documents.flux_helm_release(release, values),
         )
+    if OutputKind.ARGOCD_APPLICATIONSET in kinds:
+        files[applicationset.params_path(base)] = render(
+            "argocd-params.yaml.j2", params=applicationset.edge_params(release, values))
     return files
 
 

@@ -14,11 +14,17 @@ from compiler.analysis.graph import TransferGraph
 from compiler.assemble.oci_objects import sha256_digest
 from compiler.assemble.publish_artifacts import PublishArtifacts
 from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files, render_plan_md
+from compiler.assemble.render.applicationset import argocd_applicationset, wave_order
 from compiler.assemble.render.operator_commands import Commands, commands_for
 from compiler.assemble.render.serialize import to_json
+from compiler.assemble.render.templating import render
+from compiler.diagnostics import fail
 from compiler.load.spec_set import Specs
+from compiler.spec.git_url import is_fetchable_elsewhere
+from compiler.spec.model import OutputKind
 
 PLAN_MD_FILE = "PLAN.md"
+APPLICATIONSET_FILE = "applicationset.yaml"
 LOCK_VERSION = 1
 
 
@@ -55,6 +61,18 @@ def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], regis
     return document
 
 
+def render_applicationset(specs: Specs) -> bytes:
+    """`applicationset.yaml`; validation (`output-needs-repo`) has made sure the deployment repository has a URL
+    that Argo CD can fetch."""
+    repo = specs.config.deploy_repo
+    if repo is None or not is_fetchable_elsewhere(repo.url):
+        raise fail("output-needs-repo", "the argocd-applicationset output needs deployRepo.url to be a git URL")
+    rollouts = [[wave.name for wave in publish.spec.rollout.waves]
+                for _, publish in sorted(specs.publishes.items()) if publish.spec.rollout is not None]
+    document = argocd_applicationset(repo.url, repo.branch, repo.path, wave_order(rollouts))
+    return render("applicationset.yaml.j2", applicationset=document)
+
+
 def with_commands(plan: Mapping[str, Any], commands: Mapping[str, Commands]) -> dict[str, Any]:
     """The plan document with each edge's operator commands (`edges[].commands`)."""
     edges = [{**e, "commands": commands[e["name"]].to_json()} if e.get("name") in commands else e
@@ -74,6 +92,8 @@ def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
                                       version=release.version, moved=release.replaced,
                                       insecure_registry=release.insecure_registry)
     plan = with_commands(plan, commands)
+    if OutputKind.ARGOCD_APPLICATIONSET in outputs:
+        files[APPLICATIONSET_FILE] = render_applicationset(specs)
     files[PLAN_FILE] = to_json(plan).encode()
     files[PLAN_MD_FILE] = render_plan_md(plan)
     files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry, files)).encode()

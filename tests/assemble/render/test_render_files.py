@@ -20,6 +20,7 @@ def test_paths_per_output_kind() -> None:
     release = make_release()
     assert sorted(render_edge_files(release, ALL)) == [
         "edges/store-042/application.yaml",
+        "edges/store-042/argocd-params.yaml",
         "edges/store-042/helmrelease.yaml",
         "edges/store-042/values.yaml",
     ]
