@@ -47,15 +47,34 @@ def engine_image(image: str, arch: Arch | str, accel: Accel | str) -> tuple[str,
     return repository + arch_suffix + ACCEL_SUFFIX[accel], tag
 
 
-def edge_bundle(edge: str, cpus: float, pipeline_url: str, registry: str) -> str:
-    """base64 of the `export KEY=value` lines the engine reads. Never a JOIN_TOKEN: an edgec edge never joins
-    an Ops center, so a replacement (where Wallaroo writes `JOIN_TOKEN=omitted_for_replace`) renders the same
-    keys as a first deployment. Values are shell-quoted where needed."""
+#: What a replacement's bundle carries instead of a join token, as Wallaroo's replacement bundles do: the edge
+#: joined the Ops center on its first install and keeps its identity (NOTES.md).
+JOIN_TOKEN_OMITTED = "omitted_for_replace"
+#: The key of the join token in its Secret.
+JOIN_TOKEN_SECRET_KEY = "token"
+
+
+def join_token_secret(edge: str) -> str:
+    """The default name of the Kubernetes Secret that holds an edge's first-install join token: one per edge, so
+    edges that share a namespace never share a token (a token is issued per edge by the Ops center)."""
+    return f"{edge}-join-token"
+
+
+def edge_bundle(edge: str, cpus: float, pipeline_url: str, registry: str, *, ops_center_host: str | None = None,
+                replaced: bool = False) -> str:
+    """base64 of the `export KEY=value` lines the engine reads, in the order of Wallaroo's bundles.
+
+    With an Ops center, OPSCENTER_HOST; a replacement adds `JOIN_TOKEN=omitted_for_replace`. A first install's
+    JOIN_TOKEN is never in the bundle (the bundle lands in git and in the OCI chart's values): the chart reads it
+    from a Secret. Without an Ops center there is nothing to join and neither key appears. Values are
+    shell-quoted where needed."""
     entries = [
         ("BUNDLE_VERSION", BUNDLE_VERSION),
         ("CONFIG_CPUS", str(config_cpus(cpus))),
         ("EDGE_NAME", edge),
+        *([("OPSCENTER_HOST", ops_center_host)] if ops_center_host else []),
         ("PIPELINE_URL", pipeline_url),
+        *([("JOIN_TOKEN", JOIN_TOKEN_OMITTED)] if ops_center_host and replaced else []),
         ("OCI_REGISTRY", registry),
     ]
     text = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in entries)

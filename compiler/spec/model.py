@@ -347,6 +347,8 @@ _PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 REGISTRY_PATTERN = (rf"^(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9A-Fa-f:]+\])(?::[0-9]{{1,5}})?"
                     rf"(?:/{_PATH_PART})*$")
 _NAME = rf"{_SEGMENT}(?:\.{_SEGMENT})*"  # a file or folder name: dots only between segments
+#: A host name with an optional port, as Wallaroo's edge bundles carry OPSCENTER_HOST (no scheme, no path).
+OPS_CENTER_HOST_PATTERN = rf"^{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]{{1,5}})?$"
 
 
 class DeployRepo(_Strict):
@@ -403,6 +405,10 @@ class ConfigSpec(_Strict):
     exclude: list[str] = Field(default_factory=list, description="glob patterns, relative to the spec root")
     source: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9+.-]*://[^\s]+$", max_length=500)] | None = Field(
         default=None, description="URL of this spec repository: the org.opencontainers.image.source annotation")
+    ops_center_host: Annotated[str, StringConstraints(pattern=OPS_CENTER_HOST_PATTERN, max_length=253)] | None = Field(
+        default=None, alias="opsCenterHost",
+        description="the Wallaroo Ops center the edges report their inference logs to (OPSCENTER_HOST); each "
+        "edge's first-install join token comes from a Kubernetes Secret, never from the specs")
 
 
 _API_VERSION = "the spec format's version: edgec.dev/v1"

@@ -34,13 +34,19 @@ def test_the_helm_command_of_every_edge_renders_its_values(spec_root: Path, remo
                                                          helm: Helm, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     configure(spec_root, registry=f"{registry.registry}/edge", remote=remote)
+    with (spec_root / "edgec.yaml").open("a") as config:
+        config.write("  opsCenterHost: ops.example.com\n")
     edit(spec_root / "specs" / "edges.yaml", "  accel: none\n", "  accel: none\n" + OVERRIDES)
-    commit_all(spec_root, "test registry, per-edge overrides")
+    with (spec_root / "specs" / "edges.yaml").open("a") as edges:  # an edge added to the newest publish: never moved
+        edges.write("---\napiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: store-new}\n"
+                    "spec: {publish: new-pipeline-pub}\n")
+    commit_all(spec_root, "test registry, per-edge overrides, an Ops center")
     assert main(["compile", "--root", str(spec_root), "-q"]) == 0  # pushes the charts the commands pull
     capsys.readouterr()
     built = build(spec_root)
     plan = json.loads(built.files["plan.json"])
     assert plan["edges"]
+    moved: set[bool] = set()
     for edge in plan["edges"]:
         name, command = edge["name"], edge["commands"]["helm"]
         assert "--atomic" not in command and "ociRegistry.password" not in command and "--plain-http" in command
@@ -55,11 +61,18 @@ def test_the_helm_command_of_every_edge_renders_its_values(spec_root: Path, remo
                                "--namespace", name, "--plain-http", "-f", str(values_file)).stdout
         assert _objects(from_command) == _objects(from_values)
         (deployment,) = [d for d in _objects(from_command) if d["kind"] == "Deployment"]
-        assert deployment["spec"]["replicas"] == 2
+        assert deployment["spec"]["replicas"] == (2 if edge["moved"] else 1)
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["PIPELINE_URL"] == edge_values(built, name)["engine"]["pipelineUrl"] != ""
         assert container["resources"]["limits"] == {"cpu": "4", "memory": "3Gi"}
+        assert env["OPSCENTER_HOST"] == "ops.example.com"
+        token = next(e for e in container["env"] if e["name"] == "JOIN_TOKEN")
+        assert token == ({"name": "JOIN_TOKEN", "value": "omitted_for_replace"} if edge["moved"] else
+                         {"name": "JOIN_TOKEN", "valueFrom": {"secretKeyRef": {"name": f"{name}-join-token",
+                                                                               "key": "token"}}})
+        moved.add(edge["moved"])
+    assert moved == {True, False}  # both a first install and a replacement went through helm
 
 
 def plan_chart(plan: dict[str, Any], publish: str) -> dict[str, str]:

@@ -5,8 +5,9 @@ release), both with helm 4's `--rollback-on-failure` (its `--atomic` is deprecat
 plain-HTTP registry; every top-level key of the rendered values goes in as one `--set-json`, so the release
 renders exactly what the GitOps values render (tested with the real helm against the real registry). The
 `docker run` equivalent takes the image, PIPELINE_URL, EDGE_BUNDLE, CPUs, memory and GPUs from the same values.
-Registry credentials appear only as environment variable references ($OCI_USERNAME, $OCI_PASSWORD): the chart
-reads them from a Kubernetes Secret (`ociRegistry.existingSecret`), never from values.
+Registry credentials and a first install's Ops center join token appear only as names of the operator's
+environment variables (`-e OCI_USERNAME -e OCI_PASSWORD -e JOIN_TOKEN`): the chart reads them from Kubernetes
+Secrets (`ociRegistry.existingSecret`, `opsCenter.joinTokenSecretName`), never from values.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.spec import naming
-from compiler.spec.engine import config_cpus
+from compiler.spec.engine import JOIN_TOKEN_OMITTED, config_cpus
 
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
 _FACTOR = {None: 1, "m": 0.001, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
@@ -75,8 +76,17 @@ def commands_for(values: Mapping[str, Any], *, registry: str, pipeline: str, ver
     env = [("PIPELINE_URL", str(engine.get("pipelineUrl", ""))), ("EDGE_BUNDLE", str(values.get("edgeBundle", ""))),
            ("EDGE_NAME", str(values.get("edgeName", ""))), ("CONFIG_CPUS", str(config_cpus(cpus))),
            ("OCI_REGISTRY", str((values.get("ociRegistry") or {}).get("registry", "")))]
+    passed = ["OCI_USERNAME", "OCI_PASSWORD"]  # from the operator's environment, never written out
+    ops = values.get("opsCenter") or {}
+    if ops.get("host"):
+        env.append(("OPSCENTER_HOST", str(ops["host"])))
+        if ops.get("joinTokenSecretName"):
+            passed.append("JOIN_TOKEN")
+        else:
+            env.append(("JOIN_TOKEN", JOIN_TOKEN_OMITTED))
     docker = " ".join([
-        "docker run -v $PERSISTENT_VOLUME_DIR:/persist -p $EDGE_PORT:8080 -e OCI_USERNAME -e OCI_PASSWORD",
+        "docker run -v $PERSISTENT_VOLUME_DIR:/persist -p $EDGE_PORT:8080",
+        *(f"-e {key}" for key in passed),
         *(f"-e {key}={shlex.quote(value)}" for key, value in env),
         *([f"--gpus={gpus}"] if gpus else []),
         f"--cpus={_number(cpus)} --memory={docker_memory(str(engine.get('memory', '1Gi')))}",

@@ -39,7 +39,7 @@ def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: Publi
         registry=registry, pipeline_digest=artifacts.pipeline.digest, chart_digest=artifacts.chart.digest,
         engine_image=specs.config.engine_image, overrides=device.values, replaced=node.moved,
         insecure_registry=specs.config.insecure_registry, labels=dict(specs.edges[edge].metadata.labels),
-        wave=node.wave[1] if node.wave else None,
+        wave=node.wave[1] if node.wave else None, ops_center_host=specs.config.ops_center_host,
     )
 
 

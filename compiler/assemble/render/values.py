@@ -43,6 +43,7 @@ class EdgeRelease:
     insecure_registry: bool = False  # plain-HTTP registry (Flux's OCIRepository needs to know)
     labels: Mapping[str, str] = field(default_factory=dict)  # the location's metadata.labels
     wave: str | None = None  # the roll-out wave that moved the edge here (None: no roll-out moved it)
+    ops_center_host: str | None = None  # config opsCenterHost: the edge reports its inference logs there
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.edge) or len(self.edge) > 63:
@@ -58,7 +59,18 @@ class EdgeRelease:
 
 
 def edge_bundle(release: EdgeRelease) -> str:
-    return engine.edge_bundle(release.edge, release.engine.cpus, release.pipeline_url, release.registry)
+    return engine.edge_bundle(release.edge, release.engine.cpus, release.pipeline_url, release.registry,
+                              ops_center_host=release.ops_center_host, replaced=release.replaced)
+
+
+def ops_center(release: EdgeRelease, host: str) -> dict[str, str]:
+    """The chart's `opsCenter` values: the host, and the Secret holding the first install's join token. A
+    replacement names no Secret: its engine gets `JOIN_TOKEN=omitted_for_replace`, as its bundle says."""
+    return {
+        "host": host,
+        "joinTokenSecretName": "" if release.replaced else engine.join_token_secret(release.edge),
+        "joinTokenSecretKey": engine.JOIN_TOKEN_SECRET_KEY,
+    }
 
 
 def pod_annotations(release: EdgeRelease) -> dict[str, str]:
@@ -94,4 +106,6 @@ def helm_values(release: EdgeRelease) -> dict[str, Any]:
         "replicas": 1,
         "podAnnotations": pod_annotations(release),
     }
+    if release.ops_center_host:
+        values["opsCenter"] = ops_center(release, release.ops_center_host)
     return deep_merge(values, release.overrides)

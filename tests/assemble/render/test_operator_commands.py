@@ -58,3 +58,17 @@ def test_docker_runs_the_same_engine_with_its_gpus() -> None:
     assert words[-1] == f"{values['image']['repository']}:{values['image']['tag']}"
     _, without = _commands()
     assert "--gpus" not in without.docker
+
+
+@pytest.mark.parametrize("replaced", [False, True])
+def test_docker_passes_the_join_token_by_name_and_a_replacement_omits_it(replaced: bool) -> None:
+    values, commands = _commands(ops_center_host="ops.example.com", replaced=replaced)
+    words = shlex.split(commands.docker)
+    env = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "-e" and "=" in words[i + 1])
+    passed = [words[i + 1] for i, w in enumerate(words) if w == "-e" and "=" not in words[i + 1]]
+    assert env["OPSCENTER_HOST"] == "ops.example.com"
+    if replaced:
+        assert env["JOIN_TOKEN"] == "omitted_for_replace" and "JOIN_TOKEN" not in passed
+    else:
+        assert "JOIN_TOKEN" not in env and passed == ["OCI_USERNAME", "OCI_PASSWORD", "JOIN_TOKEN"]
+    assert env["EDGE_BUNDLE"] == values["edgeBundle"]

@@ -145,3 +145,36 @@ def test_the_values_schema_refuses_clear_text_credentials(helm: Helm, tmp_path: 
     values_file.write_bytes(render_edge_files(release, [OutputKind.HELM_VALUES])["edges/store-042/values.yaml"])
     proc = helm.run("template", "x", str(chart), "-f", str(values_file), check=False)
     assert proc.returncode != 0 and "password" in proc.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("replaced", [False, True])
+def test_an_ops_center_edge_reads_its_join_token_from_a_secret(helm: Helm, tmp_path: Path, replaced: bool) -> None:
+    release = make_release(ops_center_host="ops.example.com", replaced=replaced)
+    (container,) = _deployment(_template(helm, _chart_dir(tmp_path), release, tmp_path))["spec"]["template"]["spec"][
+        "containers"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["OPSCENTER_HOST"] == {"name": "OPSCENTER_HOST", "value": "ops.example.com"}
+    if replaced:
+        assert env["JOIN_TOKEN"] == {"name": "JOIN_TOKEN", "value": "omitted_for_replace"}
+    else:
+        assert env["JOIN_TOKEN"] == {"name": "JOIN_TOKEN", "valueFrom": {
+            "secretKeyRef": {"name": "store-042-join-token", "key": "token"}}}
+    named = make_release(ops_center_host="ops.example.com",
+                         overrides={"opsCenter": {"joinTokenSecretName": "fleet-join", "joinTokenSecretKey": "t"}})
+    (container,) = _deployment(_template(helm, _chart_dir(tmp_path), named, tmp_path))["spec"]["template"]["spec"][
+        "containers"]
+    assert {e["name"]: e for e in container["env"]}["JOIN_TOKEN"]["valueFrom"] == {
+        "secretKeyRef": {"name": "fleet-join", "key": "t"}}
+    (plain,) = _deployment(_template(helm, _chart_dir(tmp_path), make_release(), tmp_path))["spec"]["template"][
+        "spec"]["containers"]
+    assert not {"OPSCENTER_HOST", "JOIN_TOKEN"} & {e["name"] for e in plain["env"]}
+
+
+@pytest.mark.integration
+def test_the_values_schema_refuses_a_join_token_in_values(helm: Helm, tmp_path: Path) -> None:
+    release = make_release(ops_center_host="ops.example.com", overrides={"opsCenter": {"joinToken": "clear"}})
+    values_file = tmp_path / "values.yaml"
+    values_file.write_bytes(render_edge_files(release, [OutputKind.HELM_VALUES])["edges/store-042/values.yaml"])
+    proc = helm.run("template", "x", str(_chart_dir(tmp_path)), "-f", str(values_file), check=False)
+    assert proc.returncode != 0 and "joinToken" in proc.stderr

@@ -48,6 +48,29 @@ def test_bundle_never_carries_a_join_token_or_credentials(replaced: bool) -> Non
     assert "username" not in str(values["ociRegistry"]) and "password" not in str(values["ociRegistry"])
 
 
+@pytest.mark.parametrize("replaced", [False, True])
+def test_an_ops_center_goes_into_the_bundle_and_the_token_never(replaced: bool) -> None:
+    values = helm_values(make_release(ops_center_host="ops.example.com:8443", replaced=replaced))
+    url = values["engine"]["pipelineUrl"]
+    assert _bundle_lines(values["edgeBundle"]) == [
+        "export BUNDLE_VERSION=1",
+        "export CONFIG_CPUS=4",
+        "export EDGE_NAME=store-042",
+        "export OPSCENTER_HOST=ops.example.com:8443",
+        f"export PIPELINE_URL={url}",
+        *(["export JOIN_TOKEN=omitted_for_replace"] if replaced else []),
+        "export OCI_REGISTRY=localhost:5000/edge",
+    ]
+    assert values["opsCenter"] == {"host": "ops.example.com:8443", "joinTokenSecretKey": "token",
+                                   "joinTokenSecretName": "" if replaced else "store-042-join-token"}
+
+
+def test_an_edge_overrides_the_join_token_secret() -> None:
+    release = make_release(ops_center_host="ops.example.com", overrides={"opsCenter": {"joinTokenSecretName": "j"}})
+    assert helm_values(release)["opsCenter"]["joinTokenSecretName"] == "j"
+    assert "opsCenter" not in helm_values(make_release())
+
+
 @pytest.mark.parametrize(("cpus", "expected"), [(0.1, 1), (0.5, 1), (1.0, 1), (1.2, 2), (2.5, 3), (4.0, 4), (16.0, 16)])
 def test_config_cpus(cpus: float, expected: int) -> None:
     assert config_cpus(cpus) == expected
