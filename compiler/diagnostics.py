@@ -57,6 +57,8 @@ CODES: dict[str, CodeInfo] = {
     "rollout-coverage": CodeInfo("a label value of later waves is missing from the first wave"),
     "soak-pending": CodeInfo("edgec promote: the promoted wave has not run for its soak time yet"),
     "immutable-changed": CodeInfo("a published version would change content"),
+    "recorded-artifact-missing": CodeInfo("the artifact store no longer holds an artifact the lock records, and "
+                                          "this edgec would build other bytes", ExitCode.ENVIRONMENT),
     "registry-unreachable": CodeInfo("the OCI registry cannot be reached", ExitCode.ENVIRONMENT),
     "registry-auth": CodeInfo("the OCI registry refused the credentials", ExitCode.ENVIRONMENT),
     "registry-error": CodeInfo("the OCI registry rejected a request or served content that fails its digest",

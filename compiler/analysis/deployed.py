@@ -1,7 +1,8 @@
 """What a compile changes against what is deployed: the deployment repo's `edgec.lock.json` and last `plan.json`.
 
 Pure: the caller reads the two files (bytes or None) from the deployment repository. Published versions are
-immutable, so a publish recorded in the lock whose digests would change is an `immutable-changed` error. A record
+immutable, so a publish recorded in the lock whose inputs (what the user wrote: `inputsDigest`, with each model's
+content digest under `models`) or digests would change is an `immutable-changed` error. A record
 that does not parse or validate is refused (`InvalidRecord`), never read as "nothing deployed". Unknown keys are
 kept and ignored, so a lock that a newer edgec extended with fields of its own still reads.
 """
@@ -122,6 +123,9 @@ def _check_lock(doc: Any) -> str | None:
         for key in _PUBLISH_DIGESTS:
             if not isinstance(entry.get(key), str) or not _DIGEST.match(entry[key]):
                 return f"'{where}.{key}' is not a sha256 digest"
+        problem = _check_inputs(entry, where)
+        if problem is not None:
+            return problem
     files = doc.get("files")
     if files is not None:
         if not isinstance(files, dict):
@@ -129,6 +133,20 @@ def _check_lock(doc: Any) -> str | None:
         for path, digest in files.items():
             if not isinstance(digest, str) or not _DIGEST.match(digest):
                 return f"'files.{path[:120]}' is not a sha256 digest"
+    return None
+
+
+def _check_inputs(entry: Mapping[str, Any], where: str) -> str | None:
+    """`inputsDigest` and `models` (absent in a lock of an edgec before they were recorded)."""
+    if "inputsDigest" in entry and (not isinstance(entry["inputsDigest"], str)
+                                    or not _DIGEST.match(entry["inputsDigest"])):
+        return f"'{where}.inputsDigest' is not a sha256 digest"
+    models = entry.get("models", {})
+    if not isinstance(models, dict):
+        return f"'{where}.models' is not an object"
+    for model, digest in models.items():
+        if not isinstance(digest, str) or not _DIGEST.match(digest):
+            return f"'{where}.models.{model[:80]}' is not a sha256 digest"
     return None
 
 
@@ -205,15 +223,20 @@ def compare(publishes: Mapping[str, Any], edge_publishes: Mapping[str, str], dep
 
 
 def immutable_violations(specs: Specs, new_publishes: Mapping[str, Any], deployed: Deployed) -> list[Diagnostic]:
-    """Publishes already recorded in the lock must keep their pipeline, version and digests."""
+    """Publishes already recorded in the lock must keep their pipeline, version, inputs and digests. A recorded
+    publish whose inputs are unchanged reuses its recorded digests, so only a change in what the user wrote (or a
+    lock entry of an older edgec that records no inputs and whose rebuilt pipeline artifact differs) lands here."""
     out: list[Diagnostic] = []
     for name, entry in sorted(new_publishes.items()):
         old = deployed.publishes.get(name)
         if not isinstance(old, Mapping):
             continue
         changed = [key for key in ("pipeline", "version") if old.get(key) != entry.get(key)]
-        changed += [f"{kind} digest" for kind in ("pipeline", "chart")
-                    if old.get(f"{kind}Digest") != entry.get(f"{kind}Digest")]
+        if not changed and "inputsDigest" in old and old["inputsDigest"] != entry.get("inputsDigest"):
+            changed += _inputs_changes(old.get("models", {}), entry.get("models", {}))
+        if not changed:
+            changed += [f"{kind} digest" for kind in ("pipeline", "chart")
+                        if old.get(f"{kind}Digest") != entry.get(f"{kind}Digest")]
         if changed:
             out.append(Diagnostic.at(
                 specs.locate("Publish", name, ("metadata", "name")), "immutable-changed",
@@ -221,3 +244,10 @@ def immutable_violations(specs: Specs, new_publishes: Mapping[str, Any], deploye
                 hint="a publish is immutable once compiled: create a new publish that replaces it"))
     return out
 
+
+
+def _inputs_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """What changed in a recorded publish's inputs, as precisely as the lock tells: model contents by name,
+    else the specs."""
+    contents = [f"model '{name}' content" for name in sorted(set(old) & set(new)) if old[name] != new[name]]
+    return contents or ["its specs: steps, models, deploymentConfig or platform"]

@@ -21,11 +21,11 @@ from compiler.analysis.analyze import Analysis, analyze
 from compiler.analysis.deployed import Changes, Deployed, InvalidRecord, compare, immutable_violations
 from compiler.analysis.plan import Plan
 from compiler.analysis.plan.rollouts import wave_moves
-from compiler.assemble.oci_objects import Artifact
 from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
 from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
 from compiler.compile.compose import Adapters
-from compiler.compile.drift import Drift, file_drift, restored_lines, tag_drift
+from compiler.compile.drift import Drift, file_drift, restored_lines, store_label, tag_drift
+from compiler.compile.publish import publish
 from compiler.diagnostics import Diagnostic, EdgecError, fail, has_errors, sorted_unique
 from compiler.load.spec_set import Specs
 
@@ -65,13 +65,17 @@ class CompileResult:
         return self.build.diagnostics
 
 
-def build(root: Path) -> Build:
-    """Analyse, build every artifact in memory and render the tree (pure apart from reading spec files)."""
-    analysis = analyze(root)
+def build(root: Path, recorded: Mapping[str, Any] | None = None) -> Build:
+    """Analyse, build every artifact in memory and render the tree (pure apart from reading spec files);
+    `recorded`: the deployment lock's publishes, reused where their inputs are unchanged (never rebuilt)."""
+    return assemble(analyze(root), recorded)
+
+
+def assemble(analysis: Analysis, recorded: Mapping[str, Any] | None = None) -> Build:
     result = Build(analysis, diagnostics=list(analysis.diagnostics))
     if not result.ok:
         return result
-    artifacts, problems = build_artifacts(analysis.specs)
+    artifacts, problems = build_artifacts(analysis.specs, recorded)
     result.diagnostics = sorted_unique([*result.diagnostics, *problems])
     if not result.ok:
         return result
@@ -81,15 +85,6 @@ def build(root: Path) -> Build:
                                                for name, built in artifacts.items()})
     result.files = render_outputs(analysis.specs, analysis.graph, result.plan.to_json(), artifacts, registry)
     return result
-
-
-def unique_artifacts(artifacts: Mapping[str, PublishArtifacts]) -> list[Artifact]:
-    """Each artifact once (publishes of one version share theirs), in a stable order."""
-    seen: dict[str, Artifact] = {}
-    for name in sorted(artifacts):
-        for artifact in (artifacts[name].pipeline, artifacts[name].chart):
-            seen.setdefault(artifact.reference, artifact)
-    return [seen[ref] for ref in sorted(seen)]
 
 
 def deployed_state(state: DeployState) -> Deployed:
@@ -136,14 +131,17 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
                   stage: Stage = lambda _: None, history: SourceHistory | None = None) -> CompileResult:
     """Run every stage; problems in the specs come back as diagnostics, environment failures raise EdgecError.
     The adapters are opened only when the specs are valid (the store is read for tag drift even in a dry run)."""
-    result = CompileResult(build(root), dry_run=dry_run)
-    built = result.build
-    stage(f"validated {len(built.analysis.files)} spec files")
-    if not built.ok:
-        return result
-    repository = adapters.deploy(built.analysis.specs)
+    analysis = analyze(root)
+    stage(f"validated {len(analysis.files)} spec files")
+    if not analysis.ok:
+        return CompileResult(Build(analysis, diagnostics=list(analysis.diagnostics)), dry_run=dry_run)
+    repository = adapters.deploy(analysis.specs)
     state = repository.current()
     deployed = deployed_state(state)
+    result = CompileResult(assemble(analysis, deployed.publishes), dry_run=dry_run)
+    built = result.build
+    if not built.ok:
+        return result
     check_source_order(state, source_commit, history)
     new_lock = built.lock
     problems = immutable_violations(built.analysis.specs, new_lock["publishes"], deployed)
@@ -158,7 +156,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     if problems or dry_run:
         return result
 
-    result.pushed.extend(target.push_all(unique_artifacts(built.artifacts)))
+    result.pushed.extend(publish(target, built.analysis.specs, built.artifacts, store_label(built.analysis.specs)))
     uploaded = sum(p.uploaded for p in result.pushed)
     stage(f"pushed {len(result.pushed)} artifacts to {target!r} ({uploaded} blobs uploaded)")
 

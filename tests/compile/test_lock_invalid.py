@@ -31,6 +31,10 @@ def _with_lock(change: str) -> Callable[[dict], dict[str, bytes | None]]:
             lock["publishes"] = [["pub"]]
         if change == "wrong-type":
             lock["publishes"]["pub"]["pipelineDigest"] = {"sha256": 1}
+        if change == "inputs":
+            lock["publishes"]["pub"]["inputsDigest"] = "sha256:short"
+        if change == "model-digest":
+            lock["publishes"]["pub"]["models"] = {"rf-house-price-estimator": 7}
         if change == "version":
             lock["version"] = 9
         if change == "plan-edges":
@@ -46,6 +50,9 @@ CASES = {
     "list-for-name": "edgec.lock.json in the deployment repository 'publishes' is not an object",
     "wrong-type": "edgec.lock.json in the deployment repository 'publishes.pub.pipelineDigest' is not a sha256 "
                   "digest",
+    "inputs": "edgec.lock.json in the deployment repository 'publishes.pub.inputsDigest' is not a sha256 digest",
+    "model-digest": "edgec.lock.json in the deployment repository 'publishes.pub.models.rf-house-price-estimator' "
+                    "is not a sha256 digest",
     "version": "edgec.lock.json in the deployment repository has version 9; this edgec reads version 1",
     "plan-edges": "plan.json in the deployment repository 'edges[0]' is not an object with string 'name' and "
                   "'publish'",

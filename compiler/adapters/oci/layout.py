@@ -24,6 +24,7 @@ from compiler.adapters.oci.store import (
     check_blobs,
     immutable_changed,
     parse_manifest,
+    tag_moved,
 )
 from compiler.assemble.oci_objects import (
     INDEX_MEDIA_TYPE,
@@ -125,6 +126,38 @@ class LayoutStore:
         check_blobs(blobs, expected, where=where, code="io-error")
         return manifest, blobs
 
+    def ensure_tag(self, repository: str, tag: str, digest: str) -> PushResult | None:
+        check_repository(repository)
+        check_tag(tag)
+        ref = f"{repository}:{tag}"
+        where = f"OCI layout {self.path}"
+        try:
+            if not (self.path / "index.json").is_file():
+                return None
+            with self._locked():
+                index = self._read_index()
+                existing = _find(index, ref)
+                if existing == digest:
+                    self._emit("unchanged", ref, digest, 0, 0, 0)
+                    return PushResult(ref, digest, uploaded=0, skipped=0)
+                if existing is not None:
+                    raise tag_moved(where, repository, tag, existing, digest)
+                path = self._blob_path(digest)
+                if not path.is_file():
+                    return None
+                manifest = path.read_bytes()
+                check_blobs({digest: manifest}, [(digest, len(manifest))], where=f"{where}, {ref}", code="io-error")
+                document, _ = parse_manifest(manifest, where=f"{where}, {ref}", code="io-error")
+                entry: dict[str, Any] = {"mediaType": MANIFEST_MEDIA_TYPE, "digest": digest, "size": len(manifest),
+                                         "annotations": {REF_NAME: ref}}
+                if isinstance(document.get("artifactType"), str):
+                    entry["artifactType"] = document["artifactType"]
+                atomic_write(self.path / "index.json", canonical_json(_with_index_entries(index, [entry])))
+                self._emit("manifest", ref, digest, 0, 0, len(manifest))
+                return PushResult(ref, digest, uploaded=0, skipped=0)
+        except OSError as exc:
+            raise fail("io-error", f"{where}: cannot tag {ref}: {exc.strerror or exc}") from None
+
     # ------------------------------------------------------------------------------------------ internals
     def _blob_path(self, digest: str) -> Path:
         algorithm, _, hexdigest = digest.partition(":")
@@ -198,7 +231,7 @@ def _find(index: dict[str, Any], ref: str) -> str | None:
 
 
 def _with_entries(index: dict[str, Any], artifacts: Sequence[Artifact]) -> dict[str, Any]:
-    manifests = list(index.get("manifests", []))
+    entries = []
     for artifact in artifacts:
         entry: dict[str, Any] = {
             "mediaType": MANIFEST_MEDIA_TYPE,
@@ -208,7 +241,12 @@ def _with_entries(index: dict[str, Any], artifacts: Sequence[Artifact]) -> dict[
         }
         if artifact.artifact_type:
             entry["artifactType"] = artifact.artifact_type
-        manifests.append(entry)
+        entries.append(entry)
+    return _with_index_entries(index, entries)
+
+
+def _with_index_entries(index: dict[str, Any], entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    manifests = [*index.get("manifests", []), *entries]
     manifests.sort(key=lambda e: ((e.get("annotations") or {}).get(REF_NAME, ""), e.get("digest", "")))
     return {**index, "schemaVersion": 2, "mediaType": INDEX_MEDIA_TYPE, "manifests": manifests}
 

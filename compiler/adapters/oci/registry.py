@@ -30,6 +30,8 @@ from compiler.adapters.oci.store import (
     check_blobs,
     immutable_changed,
     parse_manifest,
+    tag_moved,
+    verify_blob,
 )
 from compiler.adapters.oci.transport import (
     DEFAULT_TIMEOUTS,
@@ -205,7 +207,33 @@ class RegistryStore:
         check_blobs(blobs, expected, where=where, code="registry-error")
         return manifest_bytes, blobs
 
+    def ensure_tag(self, repository: str, tag: str, digest: str) -> PushResult | None:
+        name = self._name(repository)
+        reference = f"{self.host}/{name}:{tag}"
+        existing = self.resolve(repository, tag)
+        if existing == digest:
+            self._emit("unchanged", reference, digest, 0, 0, 0)
+            return PushResult(reference, digest, uploaded=0, skipped=0)
+        if existing is not None:
+            raise tag_moved(f"registry {self.host}", name, tag, existing, digest)
+        manifest = self._retrying(name, "fetch manifest", lambda: self._find_manifest(name, digest))
+        if manifest is None:
+            return None
+        where = f"registry {self.host}, {name}@{digest}"
+        verify_blob(manifest, digest, None, where=where, code="registry-error")
+        document, _ = parse_manifest(manifest, where=where, code="registry-error")
+        self._retrying(name, "tag manifest", lambda: self._send(
+            "PUT", f"/v2/{name}/manifests/{tag}", name, ok=(201,), data=manifest,
+            headers={"Content-Type": str(document.get("mediaType", MANIFEST_MEDIA_TYPE))}))
+        self._emit("manifest", reference, digest, len(manifest), 0, 0)
+        return PushResult(reference, digest, uploaded=0, skipped=0)
+
     # ------------------------------------------------------------------------------------------ operations
+    def _find_manifest(self, name: str, digest: str) -> bytes | None:
+        response = self._send("GET", f"/v2/{name}/manifests/{digest}", name, ok=(200, 404),
+                              headers={"Accept": _ACCEPT})
+        return response.content if response.status == 200 else None
+
     def _resolve(self, name: str, tag: str) -> str | None:
         url = f"/v2/{name}/manifests/{tag}"
         response = self._send("HEAD", url, name, ok=(200, 404), headers={"Accept": _ACCEPT})

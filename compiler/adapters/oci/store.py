@@ -62,6 +62,12 @@ class ArtifactStore(Protocol):
         """The manifest bytes and every blob it references (config and layers) by digest, all verified."""
         ...
 
+    def ensure_tag(self, repository: str, tag: str, digest: str) -> PushResult | None:
+        """Make `tag` point to the manifest `digest` the store already holds (a recorded artifact, reused and
+        never rebuilt): nothing when it does, the tag written again when only the tag is gone; None when the
+        store does not hold the manifest. A tag that points elsewhere is `immutable-changed`."""
+        ...
+
 
 def immutable_changed(where: str, artifact: Artifact, existing: str) -> EdgecError:
     return fail(
@@ -69,6 +75,16 @@ def immutable_changed(where: str, artifact: Artifact, existing: str) -> EdgecErr
         f"{where}: tag {artifact.tag!r} of {artifact.repository} already points to {existing}, "
         f"but the content to publish has digest {artifact.digest}",
         hint="a published version is immutable: publish the change as a new pipeline version",
+    )
+
+
+def tag_moved(where: str, repository: str, tag: str, existing: str, recorded: str) -> EdgecError:
+    return fail(
+        "immutable-changed",
+        f"{where}: tag {tag!r} of {repository} points to {existing}, not the recorded {recorded}; "
+        "edgec never pushes over it",
+        hint=f"point the tag back (`oras cp <repository>@{recorded} <repository>:{tag}`), or publish a new "
+             "version that replaces the publish",
     )
 
 
