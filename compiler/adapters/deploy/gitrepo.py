@@ -8,6 +8,15 @@ let the caller render on top of it, write the managed files, commit once, push. 
 non-fast-forward means another compile won the race: fetch again, reset, render again on the new head and retry.
 The remote only ever receives fast-forward pushes, so no update is lost; a failure before the push leaves it
 untouched. Local mode is the same without fetch and push.
+
+The clone is partial and starts shallow: every fetch asks for no blobs (`--filter=blob:none`; the blobs of the
+fetched head are then fetched in one batch, since edgec reads and checks out exactly those), and the first fetch
+takes only the head commit (`--depth=1`); later fetches bring the new commits on top. What reads history deepens
+on demand: the last commit that changed a file or the last edgec commit (drift, `lock-invalid`, source order)
+fetch more commits (1, 2, 4, ... deeper) until the answer no longer depends on the shallow boundary, and the soak
+times of roll-outs (`history.py`) fetch the whole commit history first. Commits and trees are enough for all of
+them; historical blobs are never needed. A remote that does not allow filters (`uploadpack.allowFilter`) sends
+blobs anyway, and the result is the same.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
@@ -52,6 +61,7 @@ from .target import DeployTarget
 __all__ = ["DeployTarget", "GitDeployRepository", "GitSourceHistory", "commit_trailers", "source_commit"]
 
 _NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+_FILTER = "blob:none"  # the partial clone's filter: commits and trees, blobs only as needed
 _CREDENTIALS_HINT = (
     "check the URL, the network and git's own credential setup (credential helper or SSH key); edgec never prompts"
 )
@@ -136,6 +146,8 @@ class _CommitState:
     repo: git.Repo
     head: str | None
     prefix: str
+    #: Fetch more history when the checkout is shallow; False once it is complete (nothing more to fetch).
+    deepen: Callable[[], bool] = field(default=lambda: False, compare=False)
 
     def read(self, relpath: str) -> bytes | None:
         check_relpath(relpath)
@@ -165,11 +177,20 @@ class _CommitState:
             return out
 
     def last_change(self, relpath: str) -> CommitInfo | None:
+        """In a shallow checkout a boundary commit seems to add every file: only a commit inside the fetched
+        history, with its parent present, is an answer; otherwise fetch deeper and ask again."""
         check_relpath(relpath)
-        return self._log("-1", "--", self.prefix + relpath)
+        while True:
+            found = self._log("-1", "--", self.prefix + relpath)
+            if (found is not None and found.sha not in _shallow_commits(self.repo)) or not self.deepen():
+                return found
 
     def last_edgec_commit(self) -> CommitInfo | None:
-        return self._log("-1", "--grep=^Edgec-Version: ")
+        """A match is exact in a shallow checkout too (every newer commit is there); no match may be deeper."""
+        while True:
+            found = self._log("-1", "--grep=^Edgec-Version: ")
+            if found is not None or not self.deepen():
+                return found
 
     def _log(self, *args: str) -> CommitInfo | None:
         if self.head is None:
@@ -195,7 +216,7 @@ class GitDeployRepository:
     def current(self) -> DeployState:
         with folder_lock(self.target.cache_dir):
             repo = self._open()
-            return _CommitState(repo, self._fetch(repo), self.target.prefix)
+            return _CommitState(repo, self._fetch(repo), self.target.prefix, self._deepener(repo))
 
     def sync(self, build: Callable[[DeployState], Rendered], *, max_attempts: int = 5) -> SyncResult:
         if max_attempts < 1:
@@ -208,7 +229,8 @@ class GitDeployRepository:
                 for attempt in range(1, max_attempts + 1):
                     head = self._fetch(repo)
                     self._reset(repo, head)
-                    rendered = build(_CommitState(repo, head, t.prefix))  # may raise: nothing written yet
+                    # may raise: nothing written yet
+                    rendered = build(_CommitState(repo, head, t.prefix, self._deepener(repo)))
                     try:
                         changed = self._stage(repo, rendered.files)
                         if not changed:
@@ -267,6 +289,8 @@ class GitDeployRepository:
             repo = git.Repo(str(workdir))
             repo.git.update_environment(**_repo_env(workdir), **self._network_env())
             _no_automatic_gc(repo)
+            if not t.is_local:
+                _partial_clone(repo)
             if t.url is not None and "origin" in {r.name for r in repo.remotes}:
                 # A cache from an earlier edgec kept the URL, and any password in it, in .git/config.
                 with repo.config_writer() as cfg:
@@ -279,7 +303,8 @@ class GitDeployRepository:
         t = self.target
         if t.url is None:
             return {}
-        settings = [("remote.origin.url", t.url), ("http.lowSpeedLimit", "1"),
+        settings = [("remote.origin.url", t.url), ("remote.origin.promisor", "true"),
+                    ("remote.origin.partialCloneFilter", _FILTER), ("http.lowSpeedLimit", "1"),
                     ("http.lowSpeedTime", str(max(1, int(t.timeout))))]
         try:
             first = max(0, int(os.environ.get("GIT_CONFIG_COUNT", "0")))
@@ -302,9 +327,12 @@ class GitDeployRepository:
         tracking = f"refs/remotes/origin/{t.branch}"
         action = f"fetching {t.display_url} (branch {t.branch})"
         refspec = f"+refs/heads/{t.branch}:{tracking}"
+        # the first fetch takes the head commit only; later ones bring what is new on top of what is here
+        shallow = ("--depth=1",) if _resolve(repo, tracking) is None else ()
         with _translated(action, hint=_CREDENTIALS_HINT):
             try:
-                repo.git.fetch("-q", "--no-tags", "origin", refspec, kill_after_timeout=t.timeout)
+                repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", *shallow, "origin", refspec,
+                               kill_after_timeout=t.timeout)
             except GitCommandError as exc:
                 if _timed_out(exc.stderr):
                     raise
@@ -313,12 +341,67 @@ class GitDeployRepository:
                                                  kill_after_timeout=t.timeout))
                 if any(line.split("\t")[-1] == f"refs/heads/{t.branch}" for line in listing.splitlines()):
                     # created meanwhile by another writer
-                    repo.git.fetch("-q", "--no-tags", "origin", refspec, kill_after_timeout=t.timeout)
+                    repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", *shallow, "origin", refspec,
+                                   kill_after_timeout=t.timeout)
                 else:
                     if _resolve(repo, tracking) is not None:
                         repo.git.update_ref("-d", tracking)
                     return None
-        return _resolve(repo, tracking)
+            head = _resolve(repo, tracking)
+            if head is not None:
+                self._fetch_blobs(repo, head)
+        return head
+
+    def _fetch_blobs(self, repo: git.Repo, head: str) -> None:
+        """The blobs of `head` that the partial clone lacks, in one fetch (reading or checking them out one by
+        one would fetch each on its own)."""
+        listing = repo.git.rev_list("--objects", "--no-walk", "--missing=print", head)
+        missing = [line[1:].split(" ")[0] for line in listing.splitlines() if line.startswith("?")]
+        if not missing:
+            return
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write("".join(f"{oid}\n" for oid in missing).encode())
+            stdin.seek(0)
+            # as git's own lazy fetch: no negotiation, or the remote leaves out blobs it thinks are here
+            repo.git(c="fetch.negotiationAlgorithm=noop").fetch(
+                "-q", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", f"--filter={_FILTER}",
+                "--stdin", "origin", istream=stdin, kill_after_timeout=self.target.timeout)
+
+    def _deepener(self, repo: git.Repo) -> Callable[[], bool]:
+        """For `_CommitState.deepen`: each call fetches twice as many more commits as the one before; False (and
+        no fetch) once the checkout is not shallow."""
+        step = 1
+
+        def deepen() -> bool:
+            nonlocal step
+            t = self.target
+            if t.is_local or not _shallow_commits(repo):
+                return False
+            refspec = f"+refs/heads/{t.branch}:refs/remotes/origin/{t.branch}"
+            with _translated(f"fetching more history of {t.display_url} (branch {t.branch})",
+                             hint=_CREDENTIALS_HINT):
+                repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", f"--deepen={step}", "origin", refspec,
+                               kill_after_timeout=t.timeout)
+            step *= 2
+            return True
+
+        return deepen
+
+    def full_history(self) -> None:
+        """Fetch every commit of the branch (no blobs): for readers of the whole history (soak times)."""
+        t = self.target
+        with folder_lock(t.cache_dir):
+            repo = self._open()
+            try:
+                if t.is_local or not _shallow_commits(repo):
+                    return
+                refspec = f"+refs/heads/{t.branch}:refs/remotes/origin/{t.branch}"
+                with _translated(f"fetching the history of {t.display_url} (branch {t.branch})",
+                                 hint=_CREDENTIALS_HINT):
+                    repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", "--unshallow", "origin", refspec,
+                                   kill_after_timeout=t.timeout)
+            finally:
+                repo.close()
 
     def _reset(self, repo: git.Repo, head: str | None) -> None:
         """Make branch, index and the managed files equal `head`, dropping anything a failed run left behind."""
@@ -451,6 +534,27 @@ def _no_automatic_gc(repo: git.Repo) -> None:
         with repo.config_writer() as writer:
             writer.set_value("gc", "auto", 0)
             writer.set_value("maintenance", "auto", False)
+
+
+def _shallow_commits(repo: git.Repo) -> frozenset[str]:
+    """The boundary commits of a shallow checkout (`.git/shallow`); empty when the history is complete."""
+    path = Path(repo.git_dir) / "shallow"
+    try:
+        return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+    except FileNotFoundError:
+        return frozenset()
+
+
+def _partial_clone(repo: git.Repo) -> None:
+    """Mark the checkout as a partial clone of `origin` (the remote's URL itself comes from the environment);
+    a cache an earlier edgec cloned in full becomes one too."""
+    with repo.config_reader() as cfg:
+        done = cfg.get_value("extensions", "partialClone", "") == "origin" and \
+            cfg.get_value("core", "repositoryformatversion", 0) == 1
+    if not done:
+        with repo.config_writer() as writer:
+            writer.set_value("core", "repositoryformatversion", 1)
+            writer.set_value("extensions", "partialClone", "origin")
 
 
 def _init(workdir: Path, branch: str) -> None:

@@ -27,6 +27,7 @@ def wave_clocks(repository: GitDeployRepository) -> dict[tuple[str, str], WaveCl
     state = repository.current()
     if state.head is None:
         return {}
+    repository.full_history()  # a shallow checkout would read only the newest commits
     target = repository.target
     workdir = target.cache_dir
     with _translated(f"reading the history of {target.display_url} (branch {target.branch})"):
