@@ -129,9 +129,18 @@ def size_of(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def shape_for(edges: int) -> FleetShape:
+    """N edges, N / 10 publishes in chains of 10; small fleets get shorter chains, so there are always two chains
+    (moving an edge needs another chain) and at least two publishes."""
+    publishes = max(2, edges // 10)
+    return FleetShape(edges=max(2, edges), publishes=publishes, chain_length=max(1, min(CHAIN, publishes // 2)))
+
+
 def fleet(root: Path, edges: int, code: Path) -> None:
-    print(f"\n## {edges:,} edges / {edges // 10:,} publishes (chains of {CHAIN}), code from {code}")
-    write_fleet(root, FleetShape(edges=edges, publishes=edges // 10, chain_length=CHAIN))
+    shape = shape_for(edges)
+    print(f"\n## {shape.edges:,} edges / {shape.publishes:,} publishes ({shape.chains} chains of "
+          f"{shape.chain_length}), code from {code}")
+    write_fleet(root, shape)
     (root / "edgec.yaml").write_text(CONFIG)
     deploy = root / ".edgec" / "deploy"
 
@@ -146,7 +155,7 @@ def fleet(root: Path, edges: int, code: Path) -> None:
     print(f"no-change recompile     {again}   written {written(before, snapshot(deploy)):,} files, "
           f"{'no commit' if same else 'NEW COMMIT'}")
 
-    old, new = move_one_edge(root, edges // 2, edges // 10 // CHAIN)
+    old, new = move_one_edge(root, shape.edges // 2, shape.chains)
     moved = edgec(root, code, "compile")
     touched = [p for p in git(deploy, "show", "--name-only", "--format=", "HEAD").splitlines() if p]
     objects, added = commit_growth(deploy)

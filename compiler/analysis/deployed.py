@@ -1,6 +1,7 @@
-"""What a compile changes against what is deployed: the deployment repo's `edgec.lock.json` and last `plan.json`.
+"""What a compile changes against what is deployed: the deployment repo's `edgec.lock.json`, last `plan.json` and
+the edges' own records (`edges/<edge>/plan.json`: which publish each edge is on).
 
-Pure: the caller reads the two files (bytes or None) from the deployment repository. Published versions are
+Pure: the caller reads the files (bytes or None) from the deployment repository. Published versions are
 immutable, so a publish recorded in the lock whose inputs (what the user wrote: `inputsDigest`, with each model's
 content digest under `models`) or digests would change is an `immutable-changed` error. A record
 that does not parse or validate is refused (`InvalidRecord`), never read as "nothing deployed". Unknown keys are
@@ -20,7 +21,10 @@ from compiler.load.spec_set import Specs
 
 LOCK_FILE = "edgec.lock.json"
 PLAN_FILE = "plan.json"
-#: Lock versions this edgec reads. Version 1 without `files` was written before file hashes were recorded.
+#: Each edge's record in the deployment repository: `edges/<edge>/plan.json`.
+EDGE_RECORD = "edges/{}/plan.json"
+#: Lock versions this edgec reads. A version 1 lock may list `files` (per-file sha256, written by edgec before
+#: drift was read from git): validated, then ignored.
 READABLE_LOCK_VERSIONS = (1,)
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _PUBLISH_STRINGS = ("pipeline", "version", "pipelineArtifact", "chart", "chartVersion")
@@ -43,16 +47,21 @@ class Deployed:
     lock: Mapping[str, Any] = field(default_factory=dict)
     plan: Mapping[str, Any] = field(default_factory=dict)
     head: str | None = None
+    edges: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # edge -> its record
 
     @classmethod
-    def from_files(cls, lock: bytes | None, plan: bytes | None, head: str | None) -> Deployed:
-        """Raises `InvalidRecord` for a record that does not parse or validate, and for a plan without its lock:
-        reading either as "nothing deployed" would lose the immutability of every recorded publish."""
+    def from_files(cls, lock: bytes | None, plan: bytes | None, head: str | None,
+                   edges: Mapping[str, bytes] | None = None) -> Deployed:
+        """`edges`: edge name -> its record's bytes. Raises `InvalidRecord` for a record that does not parse or
+        validate, and for a plan without its lock: reading either as "nothing deployed" would lose the
+        immutability of every recorded publish."""
         lock_doc = _parse(LOCK_FILE, lock, _check_lock)
         plan_doc = _parse(PLAN_FILE, plan, _check_plan)
-        if plan_doc and not lock_doc:
+        records = {name: _parse(EDGE_RECORD.format(name), data, _check_edge_record)
+                   for name, data in sorted((edges or {}).items())}
+        if (plan_doc or records) and not lock_doc:
             raise InvalidRecord(LOCK_FILE, "is missing, but plan.json records a deployment")
-        return cls(lock_doc, plan_doc, head)
+        return cls(lock_doc, plan_doc, head, records)
 
     @property
     def exists(self) -> bool:
@@ -69,18 +78,14 @@ class Deployed:
         return value if isinstance(value, str) else None
 
     @property
-    def files(self) -> Mapping[str, str] | None:
-        """The sha256 of every owned file as the last compile wrote it; None for a lock written before edgec
-        recorded them (the next compile adds them)."""
-        value = self.lock.get("files")
-        return value if isinstance(value, Mapping) else None
-
-    @property
     def edge_publishes(self) -> dict[str, str]:
+        """Edge -> the publish it was deployed on: the edges' records, else (a plan.json of an edgec before edge
+        records) the plan's `edges` list."""
         edges = self.plan.get("edges")
-        if not isinstance(edges, list):
-            return {}
-        return {e["name"]: e.get("publish", "") for e in edges if isinstance(e, Mapping) and "name" in e}
+        out = {e["name"]: e.get("publish", "") for e in edges if isinstance(e, Mapping) and "name" in e} \
+            if isinstance(edges, list) else {}
+        out.update({name: str(record["publish"]) for name, record in self.edges.items()})
+        return out
 
 
 def _parse(file: str, data: bytes | None, check: Callable[[Any], str | None]) -> dict[str, Any]:
@@ -160,6 +165,14 @@ def _check_plan(doc: Any) -> str | None:
         if not isinstance(edge, dict) or not isinstance(edge.get("name"), str) \
                 or not isinstance(edge.get("publish"), str):
             return f"'edges[{index}]' is not an object with string 'name' and 'publish'"
+    return None
+
+
+def _check_edge_record(doc: Any) -> str | None:
+    if not isinstance(doc, dict):
+        return "is not a JSON object"
+    if not isinstance(doc.get("name"), str) or not isinstance(doc.get("publish"), str):
+        return "is not an object with string 'name' and 'publish'"
     return None
 
 

@@ -1,7 +1,9 @@
 """Drift (SPEC section 8): what changed behind edgec's back in the deployment repository and the artifact store.
 
-An owned file drifted when its sha256 differs from what the lock recorded (edited), a recorded file is gone
-(deleted) or a file under `edges/` is not recorded (added); the commit that last touched it is named. A tag of a
+An owned file drifted when it changed after edgec's last commit of the deployment repository: the tree that commit
+wrote is the record, compared by git object id without reading a file. A file that differs is edited, one that
+is gone deleted, a new file under `edges/` added; the commit that last touched it is named, and only the drifted
+files are read (for the sha256 of what was written and of what is there now). A tag of a
 recorded publish drifted when it points to another digest (moved) or no longer exists (gone). Drift is a warning:
 `compile` restores files (their content comes from the specs) and re-pushes a gone tag with the recorded digest,
 but it never pushes over a moved tag (`immutable-changed`).
@@ -16,6 +18,7 @@ from typing import Any, Literal
 from compiler.adapters.deploy import MANAGED_DIR, CommitInfo, DeployState
 from compiler.adapters.oci.store import ArtifactStore
 from compiler.analysis.deployed import LOCK_FILE, Deployed
+from compiler.assemble.oci_objects import sha256_digest
 from compiler.diagnostics import Diagnostic, Location, Severity
 from compiler.load.spec_set import Specs
 
@@ -76,12 +79,12 @@ class Drift:
         return out
 
 
-def file_drift(state: DeployState, deployed: Deployed) -> list[Drift]:
-    """Owned files that differ from the lock's record; [] for a lock written before edgec recorded hashes."""
-    recorded = deployed.files
-    if recorded is None:
+def file_drift(state: DeployState) -> list[Drift]:
+    """Owned files changed since edgec's last commit; [] when edgec made none or made the head commit."""
+    base = state.last_edgec_commit()
+    if base is None or base.sha == state.head:
         return []
-    actual = {path: digest for path, digest in state.owned_files().items() if path != LOCK_FILE}
+    recorded, actual = state.owned_blobs(base.sha), state.owned_blobs()
     found: list[tuple[DriftKind, str]] = []
     for path in sorted(recorded.keys() | actual.keys()):
         old, new = recorded.get(path), actual.get(path)
@@ -92,11 +95,14 @@ def file_drift(state: DeployState, deployed: Deployed) -> list[Drift]:
                 found.append(("added", path))
         else:
             found.append(("edited" if new is not None else "deleted", path))
-    lock_change = state.last_change(LOCK_FILE)
-    if lock_change is not None and not lock_change.by_edgec:
-        found.append(("edited", LOCK_FILE))
-    return [Drift(kind, path, lock_change if path == LOCK_FILE else state.last_change(path),
-                  expected=recorded.get(path), actual=actual.get(path)) for kind, path in sorted(found)]
+    before = state.read_many([path for kind, path in found if kind != "added"], base.sha)
+    after = state.read_many([path for kind, path in found if kind != "deleted"])
+    return [Drift(kind, path, state.last_change(path), expected=_sha256(before.get(path)),
+                  actual=_sha256(after.get(path))) for kind, path in sorted(found)]
+
+
+def _sha256(data: bytes | None) -> str | None:
+    return None if data is None else sha256_digest(data)
 
 
 def tag_drift(store: ArtifactStore, deployed: Deployed, registry: str, specs: Specs) -> list[Drift]:

@@ -23,6 +23,7 @@ from compiler.analysis.plan import Plan
 from compiler.analysis.plan.rollouts import wave_moves
 from compiler.assemble.publish_artifacts import PublishArtifacts, build_artifacts
 from compiler.assemble.render.output_tree import LOCK_FILE, PLAN_FILE, lock_document, render_outputs
+from compiler.assemble.render.plan_files import EDGE_RECORD_NAME
 from compiler.compile.compose import Adapters
 from compiler.compile.drift import Drift, file_drift, restored_lines, store_label, tag_drift
 from compiler.compile.publish import publish
@@ -88,9 +89,10 @@ def assemble(analysis: Analysis, recorded: Mapping[str, Any] | None = None) -> B
 
 
 def deployed_state(state: DeployState) -> Deployed:
-    """The deployment's record; a lock or plan.json that does not parse or validate aborts with `lock-invalid`."""
+    """The deployment's record: the lock, plan.json and every edge's record (read in one pass); one that does not
+    parse or validate aborts with `lock-invalid`."""
     try:
-        return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head)
+        return Deployed.from_files(state.read(LOCK_FILE), state.read(PLAN_FILE), state.head, edge_records(state))
     except InvalidRecord as exc:
         change = state.last_change(exc.file)
         edgec = state.last_edgec_commit()
@@ -103,10 +105,17 @@ def deployed_state(state: DeployState) -> Deployed:
                         f"repository, or {restore}, commit and push, then run edgec again") from None
 
 
+def edge_records(state: DeployState) -> dict[str, bytes]:
+    """Edge name -> the bytes of its `edges/<edge>/plan.json` at the state's head."""
+    names = {path: path.split("/")[1] for path in state.owned_blobs()
+             if path.count("/") == 2 and path.endswith("/" + EDGE_RECORD_NAME)}
+    return {names[path]: data for path, data in state.read_many(sorted(names)).items()}
+
+
 def detect_drift(state: DeployState, deployed: Deployed, store: ArtifactStore | None,
                  analysis: Analysis) -> list[Drift]:
     """File drift in the deployment repository, and tag drift in `store` (None: files only)."""
-    found = file_drift(state, deployed)
+    found = file_drift(state)
     if store is not None:
         found += tag_drift(store, deployed, analysis.registry, analysis.specs)
     return found
@@ -168,7 +177,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
         if late:
             raise EdgecError(late[0])
         changes = changes_against(built.analysis, current)
-        restored = restored_lines(file_drift(state, current))
+        restored = restored_lines(file_drift(state))
         return Rendered(built.files, commit_message(built, changes, source_commit, restored, deployed=current))
 
     result.sync = repository.sync(render_on)

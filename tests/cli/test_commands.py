@@ -110,7 +110,7 @@ def test_outputs_select_the_manifests(root: Path, tmp_path: Path, capsys) -> Non
     config.write_text(config.read_text().replace("outputs: [helm-values, argocd, flux]", "outputs: [flux]"))
     out_dir = tmp_path / "tree"
     assert run(capsys, "render", "--root", str(root), "--out", str(out_dir), "-q")[0] == 0
-    assert sorted(p.name for p in (out_dir / "edges" / EDGE).iterdir()) == ["helmrelease.yaml"]
+    assert sorted(p.name for p in (out_dir / "edges" / EDGE).iterdir()) == ["helmrelease.yaml", "plan.json"]
 
 
 def test_diff_between_publishes_and_versions(root: Path, capsys) -> None:

@@ -71,7 +71,7 @@ def test_a_raced_push_is_rendered_again_on_the_new_head(spec_root: Path, tmp_pat
     result = run(spec_root, RecordingStore(LayoutStore(tmp_path / "oci")), deploy)
     assert result.sync is not None and result.sync.attempts == 2
     assert len(set(deploy.heads_seen)) == 2  # build ran on the first head and again on the competitor's
-    assert b"houseprice-edge-inline-demonstration" in deploy.tree["plan.json"]
+    assert b'"publish": "new-pipeline-pub"' in deploy.tree["edges/houseprice-edge-inline-demonstration/plan.json"]
 
 
 def test_commit_message_summarises_and_carries_trailers(spec_root: Path, tmp_path: Path) -> None:
@@ -94,6 +94,7 @@ def test_same_specs_give_byte_identical_trees(spec_root: Path, tmp_path: Path) -
         "PLAN.md", "edgec.lock.json",
         "edges/houseprice-edge-inline-demonstration/application.yaml",
         "edges/houseprice-edge-inline-demonstration/helmrelease.yaml",
+        "edges/houseprice-edge-inline-demonstration/plan.json",
         "edges/houseprice-edge-inline-demonstration/values.yaml", "plan.json"]
 
 
@@ -117,7 +118,7 @@ def test_operator_commands_carry_the_rendered_bundle(spec_root: Path) -> None:
 
     result = build(spec_root)
     assert result.plan is not None
-    edge = json.loads(result.files["plan.json"])["edges"][0]
+    edge = json.loads(result.files["edges/houseprice-edge-inline-demonstration/plan.json"])
     values = YAML(typ="safe").load(result.files[f"edges/{edge['name']}/values.yaml"])
     assert shlex.quote(f'edgeBundle="{values["edgeBundle"]}"') in edge["commands"]["helm"]
     assert f"-e EDGE_BUNDLE={values['edgeBundle']}" in edge["commands"]["docker"]

@@ -11,6 +11,7 @@ import git
 import pytest
 
 from compiler.adapters.oci.registry import RegistryStore
+from compiler.assemble.oci_objects import sha256_digest
 from compiler.cli.main import main
 from tests.adapters.deploy.gitutil import push_files
 from tests.compile.conftest import commit_all, configure
@@ -64,11 +65,11 @@ def test_hand_commit_is_drift_that_plan_reports_and_compile_restores(
               "subject": "hot fix on the edge"}
     assert drift == [
         {"kind": "added", "file": EXTRA, "commit": commit, "expected": None,
-         "actual": "sha256:" + __import__("hashlib").sha256(b"extra: true\n").hexdigest()},
-        {"kind": "deleted", "file": APP, "commit": commit, "expected": json.loads(
-            compiled["edgec.lock.json"])["files"][APP], "actual": None},
-        {"kind": "edited", "file": VALUES, "commit": commit, "expected": json.loads(
-            compiled["edgec.lock.json"])["files"][VALUES], "actual": drift[2]["actual"]},
+         "actual": sha256_digest(b"extra: true\n")},
+        {"kind": "deleted", "file": APP, "commit": commit, "expected": sha256_digest(compiled[APP]),
+         "actual": None},
+        {"kind": "edited", "file": VALUES, "commit": commit, "expected": sha256_digest(compiled[VALUES]),
+         "actual": sha256_digest(compiled[VALUES] + b"# hot fix\n")},
     ]
     code, out = run(capsys, "plan", *root)
     assert code == 0
@@ -109,20 +110,22 @@ def test_hand_edited_lock_is_drift(spec_root: Path, remote: Path, tmp_path: Path
         ("edited", "edgec.lock.json", "annotate the lock")]
 
 
-def test_a_lock_without_file_hashes_still_reads_and_the_next_compile_adds_them(
+def test_a_lock_with_file_hashes_of_an_earlier_edgec_still_reads_and_the_next_compile_drops_them(
         spec_root: Path, remote: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     configure(spec_root, remote=remote)
     commit_all(spec_root, "deploy to a remote")
     assert run(capsys, "compile", "--root", str(spec_root))[0] == 0
-    lock = json.loads(remote_tree(remote)["edgec.lock.json"])
-    del lock["files"]  # as an edgec before file hashes wrote it
+    tree = remote_tree(remote)
+    lock = json.loads(tree["edgec.lock.json"])
+    assert "files" not in lock  # drift is read from git, not from a list of hashes
+    lock["files"] = {path: sha256_digest(data) for path, data in sorted(tree.items()) if path != "edgec.lock.json"}
     old = json.dumps(lock, indent=2, sort_keys=True).encode() + b"\n"
     push_files(remote, {"edgec.lock.json": old}, work=tmp_path,
                message="edgec: an earlier release\n\nEdgec-Version: 0.0.9")
     code, out = run(capsys, "plan", "--root", str(spec_root), "--format", "json", "--detailed-exitcode")
     assert code == 0 and json.loads(out)["drift"] == []
     assert run(capsys, "compile", "--root", str(spec_root))[0] == 0
-    assert "files" in json.loads(remote_tree(remote)["edgec.lock.json"])
+    assert remote_tree(remote) == tree
 
 
 # ------------------------------------------------------------------------------------------------ registry

@@ -1,4 +1,4 @@
-"""A corrupt or hand-edited edgec.lock.json / plan.json in a real bare remote: `plan` and `compile` refuse with
+"""A corrupt or hand-edited edgec.lock.json / plan.json / edge record in a real bare remote: `plan` and `compile` refuse with
 `lock-invalid` (exit 3), naming the file and the commit, and nothing is pushed or committed."""
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ def _with_lock(change: str) -> Callable[[dict], dict[str, bytes | None]]:
             lock["version"] = 9
         if change == "plan-edges":
             return {"plan.json": b'{"edges": [{"name": ["a"], "publish": 1}]}'}
+        if change == "edge-record":
+            return {RECORD: b'{"name": "houseprice-edge-inline-demonstration", "publish": ["pub"]}'}
         return {"edgec.lock.json": json.dumps(lock).encode()}
     return edit
 
 
+RECORD = "edges/houseprice-edge-inline-demonstration/plan.json"
 CASES = {
     "not-json": "edgec.lock.json in the deployment repository is not valid JSON (Expecting property name enclosed "
                 "in double quotes at line 1 column 30)",
@@ -56,6 +59,7 @@ CASES = {
     "version": "edgec.lock.json in the deployment repository has version 9; this edgec reads version 1",
     "plan-edges": "plan.json in the deployment repository 'edges[0]' is not an object with string 'name' and "
                   "'publish'",
+    "edge-record": f"{RECORD} in the deployment repository is not an object with string 'name' and 'publish'",
 }
 
 
@@ -78,7 +82,7 @@ def test_invalid_record_is_refused_naming_file_and_commit(case: str, spec_root: 
         assert diagnostic["message"] == (
             f'{CASES[case]} (last changed in commit {bad.hexsha[:12]} by Test Person <test@example.invalid>, '
             f'{bad.authored_datetime.isoformat()}: "edit the record by hand")')
-        file = "plan.json" if case == "plan-edges" else "edgec.lock.json"
+        file = {"plan-edges": "plan.json", "edge-record": RECORD}.get(case, "edgec.lock.json")
         assert f"`git checkout {good[:12]} -- {file}`" in diagnostic["hint"]
     assert git.Repo(remote).heads.main.commit.hexsha == bad.hexsha  # nothing committed or pushed
 

@@ -49,8 +49,9 @@ def test_promoting_the_next_wave_moves_exactly_its_edges(fleet_root: Path, remot
     _compile(fleet_root, capsys)
     (first,) = git.Repo(remote).iter_commits("main")
     assert "Edgec-Wave-Moved: demand-v2/canary" in first.message
-    plan = json.loads(first.tree["plan.json"].data_stream.read())
-    assert sorted(e["name"] for e in plan["edges"] if e["publish"] == "demand-v2") == CANARY
+    records = [json.loads(blob.data_stream.read()) for blob in first.tree["edges"].traverse()
+               if blob.type == "blob" and blob.name == "plan.json"]
+    assert sorted(e["name"] for e in records if e["publish"] == "demand-v2") == CANARY
 
     assert main(["promote", "demand-v2", "--root", str(fleet_root)]) == 1  # the canary's 2h soak has not passed
     assert "soak-pending" in capsys.readouterr().out

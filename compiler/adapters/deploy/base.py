@@ -91,8 +91,14 @@ class DeployState(Protocol):
         """A file's content at `head`, or None when it does not exist (or is not a file)."""
         ...
 
-    def owned_files(self) -> Mapping[str, str]:
-        """Every file edgec owns at `head` (see `is_managed`) with its `sha256:<hex>` digest."""
+    def owned_blobs(self, commit: str | None = None) -> Mapping[str, str]:
+        """Every file edgec owns (see `is_managed`) at `commit` (default `head`) with its git object id (prefixed
+        by its mode, so a symlink and a file of the same bytes differ); {} when there is no such commit. Read
+        from the tree objects alone: no file content is read."""
+        ...
+
+    def read_many(self, relpaths: Iterable[str], commit: str | None = None) -> dict[str, bytes]:
+        """The content of each of `relpaths` that is a file at `commit` (default `head`), read in one pass."""
         ...
 
     def last_change(self, relpath: str) -> CommitInfo | None:

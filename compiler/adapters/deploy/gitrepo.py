@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,6 @@ from pathlib import Path
 import git
 from git.exc import GitCommandError, GitCommandNotFound, GitError, InvalidGitRepositoryError, NoSuchPathError
 
-from compiler.assemble.oci_objects import sha256_digest
 from compiler.diagnostics import EdgecError, fail
 
 from .base import (
@@ -154,17 +153,16 @@ class _CommitState:
         if self.head is None:
             return None
         with _translated("reading the deployment repository"):
-            try:
-                obj = self.repo.commit(self.head).tree / (self.prefix + relpath)
-            except KeyError:
-                return None
-            return obj.data_stream.read() if obj.type == "blob" else None
+            return self._read_at(self.head, relpath)
 
-    def owned_files(self) -> dict[str, str]:
-        if self.head is None:
+    def owned_blobs(self, commit: str | None = None) -> dict[str, str]:
+        commit = commit or self.head
+        if commit is None:
             return {}
         with _translated("reading the deployment repository"):
-            listing = self.repo.git.ls_tree("-r", "-z", "--full-tree", self.head, "--",
+            if not _OBJECT_NAME.match(commit):
+                raise ValueError(f"not a commit id: {commit!r}")
+            listing = self.repo.git.ls_tree("-r", "-z", "--full-tree", commit, "--",
                                             *(self.prefix + name for name in (MANAGED_DIR, *MANAGED_ROOT_FILES)))
             out: dict[str, str] = {}
             for entry in filter(None, listing.split("\0")):
@@ -172,9 +170,43 @@ class _CommitState:
                 mode, kind, sha = meta.split()
                 rel = path[len(self.prefix):]
                 if kind == "blob" and path.startswith(self.prefix) and is_managed(rel):
-                    data = self.repo.odb.stream(bytes.fromhex(sha)).read()
-                    out[rel] = sha256_digest(data if mode != "120000" else b"symlink:" + data)
+                    out[rel] = f"{mode} {sha}"
             return out
+
+    def read_many(self, relpaths: Iterable[str], commit: str | None = None) -> dict[str, bytes]:
+        """One `git cat-file --batch` over `<commit>:<path>` names, its output streamed."""
+        commit = commit or self.head
+        wanted = [check_relpath(rel) for rel in relpaths]
+        if commit is None or not wanted:
+            return {}
+        if any("\n" in rel or "\n" in self.prefix for rel in wanted):  # not expressible as a batch line
+            return {rel: data for rel in wanted if (data := self._read_at(commit, rel)) is not None}
+        out: dict[str, bytes] = {}
+        with _translated("reading the deployment repository"), tempfile.TemporaryFile() as names:
+            if not _OBJECT_NAME.match(commit):
+                raise ValueError(f"not a commit id: {commit!r}")
+            names.write(b"".join(f"{commit}:{self.prefix}{rel}\n".encode() for rel in wanted))
+            names.seek(0)
+            process = self.repo.git.cat_file("--batch", istream=names, as_process=True)
+            stream = process.proc.stdout
+            for rel in wanted:
+                header = stream.readline().split()
+                if len(header) != 3:  # `<name> missing` / `ambiguous`
+                    continue
+                size = int(header[2])
+                data = stream.read(size)
+                stream.read(1)  # the newline after the content
+                if header[1] == b"blob":
+                    out[rel] = data
+            process.wait()
+        return out
+
+    def _read_at(self, commit: str, relpath: str) -> bytes | None:
+        try:
+            obj = self.repo.commit(commit).tree / (self.prefix + relpath)
+        except KeyError:
+            return None
+        return obj.data_stream.read() if obj.type == "blob" else None
 
     def last_change(self, relpath: str) -> CommitInfo | None:
         """In a shallow checkout a boundary commit seems to add every file: only a commit inside the fetched

@@ -1,7 +1,9 @@
-"""The rendered tree (SPEC section 6) as `{path: bytes}`: per-edge GitOps files plus plan.json, PLAN.md and the lock.
+"""The rendered tree (SPEC section 6) as `{path: bytes}`: per-edge GitOps files and plan record, plus the root
+plan.json (a summary: `compiler.assemble.render.plan_files`), PLAN.md and the lock.
 
 Pure: the same specs give byte-identical files. Nothing here carries a timestamp or a source commit; those belong
-to the deployment commit's trailers.
+to the deployment commit's trailers. No root file lists the edges, so a one-edge change rewrites only that edge's
+folder and the root files, whose size follows the publishes.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from typing import Any
 
 from compiler.analysis.deployed import LOCK_FILE, PLAN_FILE
 from compiler.analysis.graph import TransferGraph
-from compiler.assemble.oci_objects import sha256_digest
 from compiler.assemble.publish_artifacts import PublishArtifacts
-from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files, render_plan_md
+from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files
 from compiler.assemble.render.applicationset import argocd_applicationset, wave_order
-from compiler.assemble.render.operator_commands import Commands, commands_for
+from compiler.assemble.render.operator_commands import commands_for
+from compiler.assemble.render.plan_files import deployment_summary, edge_record, edge_record_path, render_plan_md
 from compiler.assemble.render.serialize import to_json
 from compiler.assemble.render.templating import render
 from compiler.diagnostics import fail
@@ -43,11 +45,10 @@ def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: Publi
     )
 
 
-def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], registry: str,
-                  files: Mapping[str, bytes] | None = None) -> dict[str, Any]:
-    """`edgec.lock.json`: every publish with its pinned digests (publishes recorded here are immutable) and the
-    sha256 of every other file of the rendered tree (`files`), so that a later run sees what changed by hand."""
-    document: dict[str, Any] = {
+def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, Any]:
+    """`edgec.lock.json`: every publish with its pinned digests (publishes recorded here are immutable). Owned
+    files are not listed: drift is what changed since edgec's last commit (`compiler.compile.drift`)."""
+    return {
         "version": LOCK_VERSION,
         "registry": registry,
         "publishes": {
@@ -56,9 +57,6 @@ def lock_document(specs: Specs, artifacts: Mapping[str, PublishArtifacts], regis
             for name, built in sorted(artifacts.items())
         },
     }
-    if files is not None:
-        document["files"] = {path: sha256_digest(data) for path, data in sorted(files.items()) if path != LOCK_FILE}
-    return document
 
 
 def render_applicationset(specs: Specs) -> bytes:
@@ -73,28 +71,22 @@ def render_applicationset(specs: Specs) -> bytes:
     return render("applicationset.yaml.j2", applicationset=document)
 
 
-def with_commands(plan: Mapping[str, Any], commands: Mapping[str, Commands]) -> dict[str, Any]:
-    """The plan document with each edge's operator commands (`edges[].commands`)."""
-    edges = [{**e, "commands": commands[e["name"]].to_json()} if e.get("name") in commands else e
-             for e in plan.get("edges", [])]
-    return {**plan, "edges": edges}
-
-
 def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
                    artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     outputs = specs.config.outputs
-    commands: dict[str, Commands] = {}
+    entries = {e["name"]: e for e in plan.get("edges", [])}
     for edge in sorted(graph.edges):
         release = edge_release(specs, graph, edge, artifacts[graph.edges[edge].publish], registry)
         files.update(render_edge_files(release, outputs))
-        commands[edge] = commands_for(helm_values(release), registry=registry, pipeline=release.pipeline,
-                                      version=release.version, moved=release.replaced,
-                                      insecure_registry=release.insecure_registry)
-    plan = with_commands(plan, commands)
+        commands = commands_for(helm_values(release), registry=registry, pipeline=release.pipeline,
+                                version=release.version, moved=release.replaced,
+                                insecure_registry=release.insecure_registry)
+        files[edge_record_path(edge)] = edge_record(entries[edge], {"commands": commands.to_json()})
     if OutputKind.ARGOCD_APPLICATIONSET in outputs:
         files[APPLICATIONSET_FILE] = render_applicationset(specs)
-    files[PLAN_FILE] = to_json(plan).encode()
-    files[PLAN_MD_FILE] = render_plan_md(plan)
-    files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry, files)).encode()
+    summary = deployment_summary(plan)
+    files[PLAN_FILE] = to_json(summary).encode()
+    files[PLAN_MD_FILE] = render_plan_md(summary)
+    files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry)).encode()
     return files

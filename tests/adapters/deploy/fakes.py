@@ -13,7 +13,7 @@ next pushes fail like an unreachable remote.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from compiler.adapters.deploy.base import (
@@ -26,7 +26,6 @@ from compiler.adapters.deploy.base import (
     is_managed,
     parse_trailers,
 )
-from compiler.assemble.oci_objects import sha256_digest
 from compiler.diagnostics import EdgecError, fail
 
 
@@ -53,8 +52,21 @@ class FakeState:
     def read(self, relpath: str) -> bytes | None:
         return self.files.get(check_relpath(relpath))
 
-    def owned_files(self) -> dict[str, str]:
-        return {path: sha256_digest(data) for path, data in self.files.items() if is_managed(path)}
+    def owned_blobs(self, commit: str | None = None) -> dict[str, str]:
+        return {path: "100644 " + hashlib.sha1(data).hexdigest()
+                for path, data in self._files_at(commit).items() if is_managed(path)}
+
+    def read_many(self, relpaths: Iterable[str], commit: str | None = None) -> dict[str, bytes]:
+        files = self._files_at(commit)
+        return {rel: files[rel] for rel in map(check_relpath, relpaths) if rel in files}
+
+    def _files_at(self, commit: str | None) -> Mapping[str, bytes]:
+        if commit is None or commit == self.head:
+            return self.files
+        found = next((c for c in self.history if c.sha == commit), None)
+        if found is None:
+            return {}
+        return {k[len(self.prefix):]: v for k, v in found.files.items() if k.startswith(self.prefix)}
 
     def last_change(self, relpath: str) -> CommitInfo | None:
         path = self.prefix + check_relpath(relpath)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
 from compiler.assemble.render import render_edge_files, render_plan_md
+from compiler.assemble.render.plan_files import DIAGNOSTICS_KEPT, SUMMARY_FORMAT, deployment_summary
 from compiler.assemble.render.values import helm_values
 from compiler.spec.model import OutputKind
 
@@ -126,7 +128,7 @@ def test_no_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("EDGEC_REGISTRY_PASSWORD", secret)
     monkeypatch.setenv("EDGEC_REGISTRY_USERNAME", "robot-user-never-rendered")
     files = render_edge_files(make_release(), ALL)
-    files["PLAN.md"] = render_plan_md({"publishes": [], "edges": []})
+    files["PLAN.md"] = render_plan_md(deployment_summary({"publishes": [], "edges": []}))
     for data in files.values():
         for blob in (data, *_decoded_bundles(data)):
             assert secret.encode() not in blob
@@ -146,29 +148,57 @@ def _decoded_bundles(data: bytes) -> list[bytes]:
 
 
 PLAN = {
+    "summary": {"edgesMoved": 1},
     "publishes": [
-        {"name": "pub", "pipeline": "p", "version": "v1", "replaces": [], "replacedBy": "pub2", "active": False}
+        {"name": "pub", "pipeline": "p", "version": "v1", "replaces": [], "replacedBy": "pub2", "active": False,
+         "edges": []},
+        {"name": "pub2", "pipeline": "p", "version": "v2", "replaces": ["pub"], "replacedBy": None, "active": True,
+         "edges": ["e1"]},
     ],
     "edges": [{"name": "e1", "publish": "pub2", "history": ["pub", "pub2"]}],
     "pipelines": [{"name": "p", "edges": ["e1"], "logEdges": ["e1"]}],
     "replacements": [{"publish": "pub2", "replaces": "pub", "kind": "version-update", "edges": ["e1"]}],
+    "rollouts": [{"publish": "pub2", "unassigned": [], "waves": [{"name": "w", "state": "moved", "edges": ["e1"]}]}],
     "diagnostics": [],
     "future": {"x": 1},
 }
 
 
+def test_the_root_summary_lists_no_edge() -> None:
+    summary = deployment_summary(PLAN)
+    assert "e1" not in json.dumps(summary)
+    assert summary["format"] == SUMMARY_FORMAT and summary["summary"] == {"edgesMoved": 1, "edges": 1, "publishes": 2}
+    assert [p["edgeCount"] for p in summary["publishes"]] == [0, 1]
+    assert summary["pipelines"] == [{"name": "p", "edgeCount": 1, "logEdgeCount": 1}]
+    assert summary["replacements"][0]["edgeCount"] == 1
+    assert summary["rollouts"] == [{"publish": "pub2", "unassignedCount": 0,
+                                    "waves": [{"name": "w", "state": "moved", "edgeCount": 1}]}]
+    assert summary["future"] == {"x": 1}
+
+
+def test_the_root_summary_keeps_a_bounded_number_of_diagnostics() -> None:
+    many = [{"code": "empty-wave", "message": str(n)} for n in range(DIAGNOSTICS_KEPT + 7)]
+    summary = deployment_summary({**PLAN, "diagnostics": many})
+    assert summary["diagnostics"] == many[:DIAGNOSTICS_KEPT] and summary["diagnosticsOmitted"] == 7
+    assert "7 more diagnostics are not listed here" in render_plan_md(summary).decode()
+
+
 def test_plan_md() -> None:
-    text = render_plan_md(PLAN).decode()
+    text = render_plan_md(deployment_summary(PLAN)).decode()
     assert text.startswith("# edgec plan\n")
     assert "| Edges | 1 |" in text and "| Diagnostics | 0 |" in text and "| Other | 1 |" in text
-    assert "## Replacements" in text and "kind: version-update" in text
-    assert render_plan_md(PLAN) == render_plan_md(dict(reversed(list(PLAN.items()))))
+    assert "## Replacements" in text and "kind: version-update" in text and "edgeCount: 1" in text
+    assert "e1" not in text
+    assert render_plan_md(deployment_summary(PLAN)) == render_plan_md(
+        deployment_summary(dict(reversed(list(PLAN.items())))))
 
 
 def test_plan_md_hostile_strings_stay_inside_code_blocks() -> None:
     evil = "x\n```\n# Injected heading\n| fake | row |"
-    text = render_plan_md({"edges": [{"name": evil}], "diagnostics": [{"message": evil}]}).decode()
+    text = render_plan_md(deployment_summary({"publishes": [{"name": evil, "edges": []}],
+                                              "diagnostics": [{"message": evil}]})).decode()
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == ["# edgec plan", "## Publishes", "## Edges", "## Pipelines", "## Replacements", "## Diagnostics"]
+    assert headings == ["# edgec plan", "## Publishes", "## Pipelines", "## Replacements", "## Roll-outs",
+                        "## Assays", "## Client impacts", "## Diagnostics"]
     fences = [line for line in text.splitlines() if line.startswith("```")]
     assert fences == ["```yaml", "```", "```yaml", "```"]  # two blocks, each opened and closed once

@@ -32,7 +32,7 @@ def test_waiting_edges_render_unchanged_and_moved_ones_carry_their_wave(tmp_path
                "store-west-02", "store-west-03", "store-west-04"]
     for edge in waiting:
         files = [name for name in old if name.startswith(f"edges/{edge}/")]
-        assert len(files) == 3 and all(new[name] == old[name] for name in files), edge
+        assert len(files) == 4 and all(new[name] == old[name] for name in files), edge
     yaml = YAML(typ="safe")
     for edge in ("store-north-01", "store-south-01"):
         assert new[f"edges/{edge}/values.yaml"] != old[f"edges/{edge}/values.yaml"]
