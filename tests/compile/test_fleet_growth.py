@@ -45,8 +45,8 @@ def _move(root: Path, edge: str) -> None:
         text = path.read_text()
         match = pattern.search(text)
         if match:
-            other = 1 - int(match.group(2))
-            path.write_text(pattern.sub(lambda m: f'{m.group(1)}c{other}-p0"', text))
+            other = f'{match.group(1)}c{1 - int(match.group(2))}-p0"'
+            path.write_text(text[:match.start()] + other + text[match.end():])
             return
     raise AssertionError(f"{edge} not in the fleet")
 
@@ -66,7 +66,7 @@ def test_a_one_edge_commit_touches_that_edge_and_the_root_files(tmp_path: Path,
                         ("application.yaml", "helmrelease.yaml", "plan.json", "values.yaml"))
     assert touched == sorted([*edge_files, "PLAN.md", "plan.json"])
     record = json.loads(commit.tree["edges/edge-123/plan.json"].data_stream.read())
-    assert record["name"] == "edge-123" and record["publish"] == "c0-p9"  # edge-123 started on chain 1; c0-p9 heads chain 0
+    assert record["name"] == "edge-123" and record["publish"] == "c0-p9"  # from chain 1 to chain 0's head
     assert "edge-1\"" not in commit.tree["plan.json"].data_stream.read().decode()
 
 

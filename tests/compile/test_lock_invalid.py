@@ -1,5 +1,5 @@
-"""A corrupt or hand-edited edgec.lock.json / plan.json / edge record in a real bare remote: `plan` and `compile` refuse with
-`lock-invalid` (exit 3), naming the file and the commit, and nothing is pushed or committed."""
+"""A corrupt or hand-edited edgec.lock.json / plan.json / edge record in a real bare remote: `plan` and `compile`
+refuse with `lock-invalid` (exit 3), naming the file and the commit, and nothing is pushed or committed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The operator commands in edges/<edge>/plan.json render exactly what values.yaml renders: the real helm, the real registry."""
+"""The operator commands in edges/<edge>/plan.json render exactly what values.yaml renders: the real helm, the
+real registry."""
 
 from __future__ import annotations
 
