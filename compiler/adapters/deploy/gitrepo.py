@@ -243,10 +243,11 @@ class GitDeployRepository:
     def __init__(self, target: DeployTarget, *, backoff: float = 0.1) -> None:
         self.target = target
         self.backoff = backoff  # seconds; the wait before retry n is random in [0, backoff * 2**(n-1)]
+        self._locked = False  # inside `_lock`: a deepening fetch then needs no lock of its own
 
     # -- public
     def current(self) -> DeployState:
-        with folder_lock(self.target.cache_dir):
+        with self._lock():
             repo = self._open()
             return _CommitState(repo, self._fetch(repo), self.target.prefix, self._deepener(repo))
 
@@ -254,7 +255,7 @@ class GitDeployRepository:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         t = self.target
-        with folder_lock(t.cache_dir):
+        with self._lock():
             repo = self._open()
             rejection: str | None = None
             try:
@@ -284,6 +285,19 @@ class GitDeployRepository:
             f"(last: {rejection}): other commits kept landing on the branch",
             hint="another compile is pushing to the same branch; run again once it is done",
         )
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """`folder_lock` on the checkout, taken once however the calls nest."""
+        if self._locked:
+            yield
+            return
+        with folder_lock(self.target.cache_dir):
+            self._locked = True
+            try:
+                yield
+            finally:
+                self._locked = False
 
     # -- steps
     def _open(self) -> git.Repo:
@@ -410,8 +424,9 @@ class GitDeployRepository:
             if t.is_local or not _shallow_commits(repo):
                 return False
             refspec = f"+refs/heads/{t.branch}:refs/remotes/origin/{t.branch}"
-            with _translated(f"fetching more history of {t.display_url} (branch {t.branch})",
-                             hint=_CREDENTIALS_HINT):
+            # a state from `current` is read after its lock is released: the fetch takes it again
+            with self._lock(), _translated(f"fetching more history of {t.display_url} (branch {t.branch})",
+                                           hint=_CREDENTIALS_HINT):
                 repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", f"--deepen={step}", "origin", refspec,
                                kill_after_timeout=t.timeout)
             step *= 2
@@ -422,7 +437,7 @@ class GitDeployRepository:
     def full_history(self) -> None:
         """Fetch every commit of the branch (no blobs): for readers of the whole history (soak times)."""
         t = self.target
-        with folder_lock(t.cache_dir):
+        with self._lock():
             repo = self._open()
             try:
                 if t.is_local or not _shallow_commits(repo):
