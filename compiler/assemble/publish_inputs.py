@@ -48,6 +48,14 @@ class ModelContents:
     def __init__(self, layers: ModelLayers) -> None:
         self._layers = layers
         self._known: dict[tuple[Path, tuple[int, int, bool]], str] = {}
+        self._entries: dict[str, dict[str, Any]] = {}
+
+    def entry(self, specs: Specs, name: str) -> dict[str, Any]:
+        """A step model's part of the inputs document, once per model and build (versions share models)."""
+        if name not in self._entries:
+            self._entries[name] = {"name": name, "spec": _dump(specs.models[name].spec, exclude={"artifact"}),
+                                   "content": self.digest(name, specs.artifact_path(name).resolve())}
+        return self._entries[name]
 
     def digest(self, name: str, path: Path) -> str:
         try:
@@ -71,18 +79,16 @@ def publish_inputs(specs: Specs, publish: str, contents: ModelContents) -> Publi
     if version is None:
         return None
     arch, accel = engine_platform(specs, publish)
-    used = list(dict.fromkeys(step.model for step in version.steps))
-    models = {name: contents.digest(name, specs.artifact_path(name).resolve()) for name in used}
+    entries = [contents.entry(specs, name) for name in dict.fromkeys(step.model for step in version.steps)]
     document = {
         "format": INPUTS_FORMAT,
         "pipeline": spec.pipeline,
         "version": _dump(version),
         "deploymentConfig": _dump(spec.deployment_config),
         "platform": {"arch": arch, "accel": accel},
-        "models": [{"name": name, "spec": _dump(specs.models[name].spec, exclude={"artifact"}),
-                    "content": models[name]} for name in used],
+        "models": entries,
     }
-    return PublishInputs(sha256_digest(canonical_json(document)), models)
+    return PublishInputs(sha256_digest(canonical_json(document)), {e["name"]: e["content"] for e in entries})
 
 
 def _dump(model: Any, exclude: set[str] | None = None) -> Any:
