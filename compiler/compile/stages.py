@@ -143,7 +143,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     analysis = analyze(root)
     stage(f"validated {len(analysis.files)} spec files")
     if not analysis.ok:
-        return CompileResult(Build(analysis, diagnostics=list(analysis.diagnostics)), dry_run=dry_run)
+        return CompileResult(assemble(analysis), dry_run=dry_run)
     repository = adapters.deploy(analysis.specs)
     state = repository.current()
     deployed = deployed_state(state)
