@@ -129,14 +129,6 @@ def tar_gz(files: Mapping[str, bytes], *, executable: Iterable[str] = ()) -> byt
     return b"".join(stream())
 
 
-def gzip_bytes(data: bytes) -> bytes:
-    """gzip with no file name and mtime 0 (the header `gzip.compress` writes carries the current time)."""
-    out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=GZIP_LEVEL) as gz:
-        gz.write(data)
-    return out.getvalue()
-
-
 def directory_members(directory: Path, *, prefix: str = "") -> list[Member]:
     """Every regular file below `directory`, named `prefix` + its relative POSIX path. A symlink to a regular
     file ships as that file's content (the load stage has refused links that leave the spec root)."""
@@ -148,11 +140,6 @@ def directory_members(directory: Path, *, prefix: str = "") -> list[Member]:
         members.append(Member(prefix + path.relative_to(directory).as_posix(), path, status.st_size,
                               bool(status.st_mode & stat.S_IXUSR)))
     return members
-
-
-def tar_gz_directory(directory: Path, *, prefix: str = "") -> bytes:
-    """The whole archive of a (small) directory in memory."""
-    return b"".join(TarGzStream(directory_members(directory, prefix=prefix))())
 
 
 def _check_member_name(name: str) -> None:

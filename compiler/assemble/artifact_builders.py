@@ -36,12 +36,6 @@ UNPACK_ANNOTATION = "io.deis.oras.content.unpack"  # lets `oras pull` unpack a d
 CONTENT_DIGEST_ANNOTATION = "io.deis.oras.content.digest"  # digest of the uncompressed tar (oras checks it)
 
 
-def content_digest(layer: Blob) -> str:
-    """What a model layer holds, whatever its compression: the uncompressed tar's digest for a folder, the
-    blob's own digest for a file."""
-    return layer.annotations.get(CONTENT_DIGEST_ANNOTATION) or layer.digest
-
-
 class ModelLayers:
     """Model layers built once per (model, path, file state): versions sharing a model share its layer, so the
     model is read (and hashed) once and no copy of it stays in memory."""

@@ -13,7 +13,6 @@ from typing import TypeVar
 from compiler.report.style import Style
 
 Subject = TypeVar("Subject")
-Printer = Callable[[Subject, Style], str]
 Printers = Mapping[str, Callable[[Subject, Style], str]]
 
 

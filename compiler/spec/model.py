@@ -454,8 +454,6 @@ class ConfigResource(_Strict):
     spec: ConfigSpec = Field(default_factory=ConfigSpec, description="the compiler settings (SPEC section 5)")
 
 
-Resource = ModelResource | PipelineResource | PublishResource | EdgeLocationResource | AssayResource
-
 #: kind name -> resource model, in the order the kinds are documented.
 KINDS: dict[str, type[BaseModel]] = {
     "Model": ModelResource,

@@ -3,6 +3,7 @@ of a real registry that can answer 429, echo request headers, or stop reading a 
 
     with HangingServer() as hang:           # accepts connections, reads nothing, answers nothing
         hang.address                        # "127.0.0.1:<port>"
+    with OneShotServer(answer=True) as one: # answers one request per connection (keep-alive), then hangs up
     with FaultProxy(upstream="127.0.0.1:5000", rate_limit=2, retry_after=1) as proxy: ...
 """
 
@@ -50,6 +51,46 @@ class HangingServer:
     @property
     def connections(self) -> int:
         return len(self._accepted)
+
+
+class OneShotServer:
+    """Reads one request per connection, answers it `200 ok` as HTTP/1.1 keep-alive (or not at all, with
+    `answer=False`) and closes the connection without saying so: a server that dropped an idle connection."""
+
+    def __init__(self, *, answer: bool) -> None:
+        self.answer = answer
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.address = f"127.0.0.1:{self._sock.getsockname()[1]}"
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        self._sock.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.settimeout(5)
+                received = b""
+                while b"\r\n\r\n" not in received and (chunk := conn.recv(4096)):
+                    received += chunk
+                if self.answer:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    def __enter__(self) -> OneShotServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._sock.close()
 
 
 class FaultProxy:

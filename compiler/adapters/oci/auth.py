@@ -76,7 +76,6 @@ class RegistryAuth:
         self._allow_plain = allow_plain_credentials
         self._basic = False
         self._tokens: dict[str, str] = {}
-        self.token_requests = 0  # for tests and diagnostics: how many tokens were fetched
 
     def headers(self, url: str) -> dict[str, str]:
         parts = urlsplit(url)
@@ -116,7 +115,6 @@ class RegistryAuth:
         creds = self._credentials
         if creds is not None and parts.scheme == "http" and not is_loopback(parts.netloc) and not self._allow_plain:
             raise AuthRefused(f"token server {parts.netloc} is plain HTTP: credentials are not sent there")
-        self.token_requests += 1
         if creds is not None and creds.identity_token:
             form = {"grant_type": "refresh_token", "refresh_token": creds.password, "client_id": "edgec", **query}
             answer = self._exchange("POST", realm, {"Content-Type": "application/x-www-form-urlencoded"},

@@ -121,13 +121,15 @@ class HttpTransport:
                   what: str = "registry") -> HttpResponse:
         parts = urlsplit(url)
         target = f"{what} {parts.netloc}"
-        for fresh in (False, True):
+        fresh = False
+        while True:  # at most twice: the second attempt is on a fresh connection
             connection, reused = self._connection(parts.scheme, parts.netloc, fresh=fresh)
             try:
                 return self._send(connection, method, url, headers, data)
             except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as exc:
                 self._drop(parts.scheme, parts.netloc)
                 if reused and not fresh:
+                    fresh = True
                     continue  # a kept-alive connection the server had closed: once more on a new one
                 raise TransportError(f"{target}: connection lost ({_reason(exc)})", retryable=True) from None
             except _Timeout as exc:
@@ -144,7 +146,6 @@ class HttpTransport:
             except (OSError, http.client.HTTPException) as exc:
                 self._drop(parts.scheme, parts.netloc)
                 raise TransportError(f"{target}: {_reason(exc)}", retryable=True) from None
-        raise AssertionError("unreachable")
 
     def _send(self, connection: http.client.HTTPConnection, method: str, url: str, headers: Mapping[str, str],
               data: bytes | None) -> HttpResponse:

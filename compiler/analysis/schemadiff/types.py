@@ -95,18 +95,6 @@ def log_promotion_is_legal(old: FieldType, new: FieldType, log_format: LogFormat
     return LOG_TABLES[log_format].promotes(old, new)
 
 
-def numel(shape: list[int] | None) -> int | None:
-    """Element count of a fully fixed shape; None when a dimension is dynamic (a scalar has one element)."""
-    if shape is None:
-        return 1
-    if any(d < 0 for d in shape):
-        return None
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
 def format_type(t: FieldType) -> str:
     """Render a type as findings and log columns show it: `nullable float32[-1,18]`, `decimal(10,2)`."""
     if t.type is D.DECIMAL:

@@ -12,11 +12,11 @@ import pytest
 
 from compiler.adapters.oci.credentials import Credentials
 from compiler.adapters.oci.registry import RegistryStore, RetryPolicy, open_registry_store
-from compiler.adapters.oci.transport import DEFAULT_TIMEOUTS, Timeouts
+from compiler.adapters.oci.transport import DEFAULT_TIMEOUTS, HttpTransport, Timeouts, TransportError
 from compiler.assemble.oci_objects import Artifact
 from compiler.diagnostics import EdgecError, ExitCode
 from compiler.spec.model import RegistryTimeouts
-from tests.support.netfaults import FaultProxy, HangingServer
+from tests.support.netfaults import FaultProxy, HangingServer, OneShotServer
 from tests.support.registry import RegistryServer
 
 pytestmark = pytest.mark.integration
@@ -27,6 +27,26 @@ USER, PASSWORD = "alice", "correct-horse-battery"
 def test_default_timeouts_fail_within_two_minutes_and_match_the_config_defaults() -> None:
     assert Timeouts(**RegistryTimeouts().model_dump()) == DEFAULT_TIMEOUTS
     assert DEFAULT_TIMEOUTS.connect + DEFAULT_TIMEOUTS.read <= 120
+
+
+def test_a_kept_alive_connection_the_server_closed_is_retried_once_on_a_new_one() -> None:
+    with OneShotServer(answer=True) as server:
+        transport = HttpTransport(server.address, insecure=True, credentials=None,
+                                  timeouts=Timeouts(connect=2, read=2, write=2))
+        answers = [transport.request("GET", "/v2/") for _ in range(3)]
+        transport.close()
+    assert [(a.status, a.content) for a in answers] == [(200, b"ok")] * 3
+    assert server.connections == 3  # each later request found its connection closed and opened one more
+
+
+def test_a_new_connection_that_is_lost_is_not_retried() -> None:
+    with OneShotServer(answer=False) as server:
+        transport = HttpTransport(server.address, insecure=True, credentials=None,
+                                  timeouts=Timeouts(connect=2, read=2, write=2))
+        with pytest.raises(TransportError) as err:
+            transport.request("GET", "/v2/")
+    assert f"registry {server.address}: connection lost" in str(err.value) and err.value.retryable
+    assert server.connections == 1
 
 
 def test_a_server_that_never_answers_times_out_naming_host_and_operation(make_pipeline: MakePipeline) -> None:
