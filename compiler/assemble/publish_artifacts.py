@@ -26,7 +26,8 @@ from compiler.assemble.publish_inputs import ModelContents, PublishInputs, publi
 from compiler.assemble.render import package_chart
 from compiler.diagnostics import Diagnostic
 from compiler.load.spec_set import Specs
-from compiler.spec.model import DeploymentConfig
+from compiler.spec.engine import SIDEKICK_CPUS, SIDEKICK_MEMORY
+from compiler.spec.model import DeploymentConfig, runs_in_sidekick
 from compiler.spec.naming import chart_repository, chart_version, pipeline_repository
 
 
@@ -73,15 +74,27 @@ class PublishArtifacts:
         return f"{registry}/{self.pipeline.repository}@{self.pipeline.digest}"
 
 
-def engine_config(deployment: DeploymentConfig, arch: str | None, accel: str | None) -> dict[str, Any]:
-    """The engine configuration as a Wallaroo publish records it (limits = requests, as the SDK sets them)."""
+def sidekick_models(specs: Specs, pipeline: str, version: str) -> tuple[str, ...]:
+    """The step models of a version that Wallaroo runs in a sidekick container (`runs_in_sidekick`), each once."""
+    return tuple(model for model in dict.fromkeys(specs.step_models(pipeline, version))
+                 if model in specs.models and runs_in_sidekick(specs.models[model].spec.framework))
+
+
+def engine_config(deployment: DeploymentConfig, arch: str | None, accel: str | None,
+                  sidekicks: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The engine configuration as a Wallaroo publish records it (limits = requests, as the SDK sets them).
+    Sidekick models are listed under `engineAux.images` with the SDK's default sidekick resources."""
     engine, lb = deployment.engine, deployment.engine_lb
     resources = {"cpu": engine.cpus, "memory": engine.memory}
     lb_resources = {"cpu": lb.cpus, "memory": lb.memory}
+    aux: dict[str, Any] = {"autoscale": {"type": "none"}}
+    if sidekicks:
+        share = {"cpu": SIDEKICK_CPUS, "memory": SIDEKICK_MEMORY}
+        aux["images"] = {model: {"resources": {"limits": share, "requests": share}} for model in sidekicks}
     return {
         "engine": {"resources": {"limits": resources, "requests": resources}, "arch": arch or "x86",
                    "accel": accel or "none", "gpu": engine.gpus},
-        "engineAux": {"autoscale": {"type": "none"}},
+        "engineAux": aux,
         "enginelb": {"resources": {"limits": lb_resources, "requests": lb_resources}},
     }
 
@@ -104,7 +117,8 @@ class _Builder:
         paths = {model: specs.artifact_path(model).resolve() for model in specs.step_models(spec.pipeline,
                                                                                              spec.version)}
         return pipeline_artifact(spec.pipeline, version, models, paths, spec.deployment_config,
-                                 engine=engine_config(spec.deployment_config, arch, accel),
+                                 engine=engine_config(spec.deployment_config, arch, accel,
+                                                      sidekick_models(specs, spec.pipeline, spec.version)),
                                  source=specs.config.source, layers=self.layers)
 
     def chart(self, publish: str) -> Artifact:

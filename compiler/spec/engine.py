@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import shlex
 from collections.abc import Mapping
 
@@ -29,6 +30,38 @@ ACCEL_SUFFIX: Mapping[Accel, str] = {
     Accel.QAIC: "-qaic",
     Accel.ROCM: "-rocm",
 }
+
+
+#: Resources of one sidekick container, as the Wallaroo SDK defaults them when a deployment config sets none
+#: (wallaroo/deployment_config.py, `_deploy_config_to_engine_config`: cpu 1.0, memory 512Mi).
+SIDEKICK_CPUS = 1.0
+SIDEKICK_MEMORY = "512Mi"
+
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
+_FACTOR = {None: 1, "m": 0.001, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity_bytes(quantity: str) -> int | None:
+    """A Kubernetes quantity (`3Gi`, `512Mi`, `1.5G`) in bytes, rounded up; None when it is not one."""
+    match = _QUANTITY.match(quantity)
+    if not match:
+        return None
+    return math.ceil(float(match.group(1)) * _FACTOR[match.group(2)])
+
+
+def sum_quantities(quantities: list[str]) -> str:
+    """The sum of memory quantities, in the largest binary unit that holds it exactly (`3Gi` + `512Mi` = `3584Mi`)."""
+    total = 0
+    for quantity in quantities:
+        size = quantity_bytes(quantity)
+        if size is None:
+            raise ValueError(f"not a quantity: {quantity!r}")
+        total += size
+    for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if total and total % size == 0:
+            return f"{total // size}{unit}"
+    return str(total)
 
 
 def config_cpus(cpus: float) -> int:

@@ -177,6 +177,20 @@ _FRAMEWORKS = [
 ]
 
 
+#: The frameworks Wallaroo runs in a sidekick container next to the engine (its "containerized runtime") rather
+#: than in the engine itself: python, the hugging-face-<task> family, vllm and custom as issue 11 lists them from
+#: Wallaroo's documentation; sglang because the SDK groups it with vllm and custom (framework.py
+#: `requires_config`: the frameworks that need a FrameworkConfig, i.e. an LLM/BYOP runtime of their own); mlflow
+#: because Wallaroo's published edge charts say so ("Sidekicks are MLFlow services called only by the engine",
+#: values.yaml of the charts in github.com/WallarooLabs/public-helm). Such models get the chart's `engineAux`.
+SIDEKICK_FRAMEWORKS = frozenset({"python", "custom", "vllm", "sglang", "mlflow"})
+SIDEKICK_FRAMEWORK_PREFIX = "hugging-face-"
+
+
+def runs_in_sidekick(framework: str) -> bool:
+    return framework in SIDEKICK_FRAMEWORKS or framework.startswith(SIDEKICK_FRAMEWORK_PREFIX)
+
+
 _FRAMEWORK_PATTERN = r"^(" + "|".join(_FRAMEWORKS) + r"|hugging-face-[a-z0-9-]+)$"
 
 

@@ -41,7 +41,11 @@ def test_the_helm_command_of_every_edge_renders_its_values(spec_root: Path, remo
     with (spec_root / "specs" / "edges.yaml").open("a") as edges:  # an edge added to the newest publish: never moved
         edges.write("---\napiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: store-new}\n"
                     "spec: {publish: new-pipeline-pub}\n")
-    commit_all(spec_root, "test registry, per-edge overrides, an Ops center")
+    models = spec_root / "specs" / "models.yaml"  # the newest publish's model runs in a sidekick
+    gbr = models.read_text().index("name: gbr-house-price-estimator")
+    models.write_text(models.read_text()[:gbr] + models.read_text()[gbr:].replace(
+        "framework: onnx", "framework: hugging-face-text-classification", 1))
+    commit_all(spec_root, "test registry, per-edge overrides, an Ops center, a sidekick")
     assert main(["compile", "--root", str(spec_root), "-q"]) == 0  # pushes the charts the commands pull
     capsys.readouterr()
     built = build(spec_root)
@@ -68,7 +72,9 @@ def test_the_helm_command_of_every_edge_renders_its_values(spec_root: Path, remo
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["PIPELINE_URL"] == edge_values(built, name)["engine"]["pipelineUrl"] != ""
-        assert container["resources"]["limits"] == {"cpu": "4", "memory": "3Gi"}
+        assert edge["publish"] == "new-pipeline-pub"  # engine 4 CPUs, 3Gi, plus one sidekick's 1 CPU, 512Mi
+        assert container["resources"]["limits"] == {"cpu": "5", "memory": "3584Mi"}
+        assert "--cpus=5 --memory=3584m" in edge["commands"]["docker"]
         assert env["OPSCENTER_HOST"] == "ops.example.com"
         token = next(e for e in container["env"] if e["name"] == "JOIN_TOKEN")
         assert token == ({"name": "JOIN_TOKEN", "value": "omitted_for_replace"} if edge["moved"] else

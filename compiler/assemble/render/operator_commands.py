@@ -13,19 +13,13 @@ Secrets (`ociRegistry.existingSecret`, `opsCenter.joinTokenSecretName`), never f
 from __future__ import annotations
 
 import json
-import math
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from compiler.spec import naming
-from compiler.spec.engine import JOIN_TOKEN_OMITTED, config_cpus
-
-_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$")
-_FACTOR = {None: 1, "m": 0.001, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+from compiler.spec.engine import JOIN_TOKEN_OMITTED, config_cpus, quantity_bytes
 
 
 @dataclass(frozen=True)
@@ -40,14 +34,22 @@ class Commands:
 
 def docker_memory(quantity: str) -> str:
     """A Kubernetes quantity (`3Gi`, `512Mi`, `1.5G`) in docker's units (`3g`, `512m`, bytes)."""
-    match = _QUANTITY.match(quantity)
-    if not match:
+    total = quantity_bytes(quantity)
+    if total is None:
         return quantity
-    total = math.ceil(float(match.group(1)) * _FACTOR[match.group(2)])
     for unit, size in (("g", 2**30), ("m", 2**20), ("k", 2**10)):
         if total and total % size == 0:
             return f"{total // size}{unit}"
     return str(total)
+
+
+def _cpus(value: Any) -> float:
+    """A CPU quantity (`4`, `2.5`, `"500m"`) as a number of CPUs."""
+    text = str(value)
+    try:
+        return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        return 1.0
 
 
 def _number(value: float) -> str:
@@ -72,6 +74,9 @@ def commands_for(values: Mapping[str, Any], *, registry: str, pipeline: str, ver
     engine = values.get("engine") or {}
     image = values.get("image") or {}
     cpus = float(engine.get("cpus", 1))
+    limits = (values.get("resources") or {}).get("limits") or {}  # the pod's whole share, sidekicks included
+    container_cpus = _cpus(limits.get("cpu", cpus))
+    container_memory = str(limits.get("memory", engine.get("memory", "1Gi")))
     gpus = int(engine.get("gpus") or 0)
     env = [("PIPELINE_URL", str(engine.get("pipelineUrl", ""))), ("EDGE_BUNDLE", str(values.get("edgeBundle", ""))),
            ("EDGE_NAME", str(values.get("edgeName", ""))), ("CONFIG_CPUS", str(config_cpus(cpus))),
@@ -89,7 +94,7 @@ def commands_for(values: Mapping[str, Any], *, registry: str, pipeline: str, ver
         *(f"-e {key}" for key in passed),
         *(f"-e {key}={shlex.quote(value)}" for key, value in env),
         *([f"--gpus={gpus}"] if gpus else []),
-        f"--cpus={_number(cpus)} --memory={docker_memory(str(engine.get('memory', '1Gi')))}",
+        f"--cpus={_number(container_cpus)} --memory={docker_memory(container_memory)}",
         shlex.quote(f"{image.get('repository', '')}:{image.get('tag', '')}"),
     ])
     return Commands(helm, docker, verb)

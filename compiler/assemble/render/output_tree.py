@@ -13,7 +13,7 @@ from typing import Any
 
 from compiler.analysis.deployed import LOCK_FILE, PLAN_FILE
 from compiler.analysis.graph import TransferGraph
-from compiler.assemble.publish_artifacts import PublishArtifacts
+from compiler.assemble.publish_artifacts import PublishArtifacts, sidekick_models
 from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files
 from compiler.assemble.render.applicationset import argocd_applicationset, wave_order
 from compiler.assemble.render.operator_commands import commands_for
@@ -42,6 +42,7 @@ def edge_release(specs: Specs, graph: TransferGraph, edge: str, artifacts: Publi
         engine_image=specs.config.engine_image, overrides=device.values, replaced=node.moved,
         insecure_registry=specs.config.insecure_registry, labels=dict(specs.edges[edge].metadata.labels),
         wave=node.wave[1] if node.wave else None, ops_center_host=specs.config.ops_center_host,
+        sidekicks=sidekick_models(specs, node.pipeline, node.version),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.spec import engine, naming
-from compiler.spec.engine import engine_image
+from compiler.spec.engine import SIDEKICK_CPUS, SIDEKICK_MEMORY, engine_image
 from compiler.spec.merge import deep_merge
 from compiler.spec.model import NAME_PATTERN, Accel, Arch, EngineConfig, EngineLbConfig
 
@@ -44,6 +44,7 @@ class EdgeRelease:
     labels: Mapping[str, str] = field(default_factory=dict)  # the location's metadata.labels
     wave: str | None = None  # the roll-out wave that moved the edge here (None: no roll-out moved it)
     ops_center_host: str | None = None  # config opsCenterHost: the edge reports its inference logs there
+    sidekicks: tuple[str, ...] = ()  # step models Wallaroo runs in a sidekick container (engineAux)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.edge) or len(self.edge) > 63:
@@ -83,6 +84,18 @@ def pod_annotations(release: EdgeRelease) -> dict[str, str]:
     }
 
 
+def pod_resources(release: EdgeRelease) -> dict[str, dict[str, Any]]:
+    """Requests and limits of an engine that runs sidekick models: its own share plus each sidekick's, as Wallaroo's
+    `docker run --cpus=<engine + sidekicks> --memory=<sum>` gives one container the whole share (NOTES.md)."""
+    count = len(release.sidekicks)
+    cpus = str(_number(release.engine.cpus + count * SIDEKICK_CPUS))
+    memory = engine.sum_quantities([release.engine.memory, *[SIDEKICK_MEMORY] * count])
+    limits: dict[str, Any] = {"cpu": cpus, "memory": memory}
+    if release.engine.gpus:
+        limits["nvidia.com/gpu"] = release.engine.gpus
+    return {"requests": {"cpu": cpus, "memory": memory}, "limits": limits}
+
+
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -108,4 +121,8 @@ def helm_values(release: EdgeRelease) -> dict[str, Any]:
     }
     if release.ops_center_host:
         values["opsCenter"] = ops_center(release, release.ops_center_host)
+    if release.sidekicks:
+        values["engineAux"] = {"images": {model: {"cpus": _number(SIDEKICK_CPUS), "memory": SIDEKICK_MEMORY}
+                                          for model in release.sidekicks}}
+        values["resources"] = pod_resources(release)
     return deep_merge(values, release.overrides)

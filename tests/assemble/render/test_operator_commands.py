@@ -72,3 +72,12 @@ def test_docker_passes_the_join_token_by_name_and_a_replacement_omits_it(replace
     else:
         assert "JOIN_TOKEN" not in env and passed == ["OCI_USERNAME", "OCI_PASSWORD", "JOIN_TOKEN"]
     assert env["EDGE_BUNDLE"] == values["edgeBundle"]
+
+
+def test_docker_gives_the_container_the_sidekicks_share_too() -> None:
+    values, commands = _commands(sidekicks=("llm",), engine=EngineConfig(cpus=2.5, memory="3Gi"))
+    words = shlex.split(commands.docker)
+    assert "--cpus=3.5" in words and "--memory=3584m" in words  # Wallaroo: --cpus=<engine + sidekicks>
+    env = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "-e" and "=" in words[i + 1])
+    assert env["CONFIG_CPUS"] == "3"  # the engine's own, as in the bundle
+    assert values["resources"]["limits"] == {"cpu": "3.5", "memory": "3584Mi"}

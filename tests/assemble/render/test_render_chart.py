@@ -178,3 +178,27 @@ def test_the_values_schema_refuses_a_join_token_in_values(helm: Helm, tmp_path: 
     values_file.write_bytes(render_edge_files(release, [OutputKind.HELM_VALUES])["edges/store-042/values.yaml"])
     proc = helm.run("template", "x", str(_chart_dir(tmp_path)), "-f", str(values_file), check=False)
     assert proc.returncode != 0 and "joinToken" in proc.stderr
+
+
+@pytest.mark.integration
+def test_a_sidekick_publish_gets_engine_aux_and_the_rolling_update(helm: Helm, tmp_path: Path) -> None:
+    release = make_release(sidekicks=("llm",), overrides={"nodeSelector": {"zone": "a"}, "engineAux": {
+        "env": [{"name": "HF_HOME", "value": "/persist/hf"}], "nodeSelector": {"gpu": "yes"},
+        "tolerations": [{"key": "gpu", "operator": "Exists"}]}})
+    deployment = _deployment(_template(helm, _chart_dir(tmp_path), release, tmp_path))
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["resources"]["limits"] == {"cpu": "5", "memory": "3584Mi"}
+    assert {e["name"]: e.get("value") for e in container["env"]}["HF_HOME"] == "/persist/hf"
+    assert pod["nodeSelector"] == {"zone": "a", "gpu": "yes"}
+    assert pod["tolerations"] == [{"key": "gpu", "operator": "Exists"}]
+    assert deployment["spec"]["strategy"] == {"type": "RollingUpdate",
+                                              "rollingUpdate": {"maxSurge": "100%", "maxUnavailable": "50%"}}
+    native = make_release(overrides={"engineAux": {"env": [{"name": "HF_HOME", "value": "x"}],
+                                                   "nodeSelector": {"gpu": "yes"}},
+                                     "rollingUpdate": {"enabled": False}})
+    deployment = _deployment(_template(helm, _chart_dir(tmp_path), native, tmp_path))
+    pod = deployment["spec"]["template"]["spec"]
+    assert "HF_HOME" not in {e["name"] for e in pod["containers"][0]["env"]}  # no sidekick: engineAux unused
+    assert "nodeSelector" not in pod
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from compiler.assemble.render.values import deep_merge, edge_bundle, helm_values
-from compiler.spec.engine import config_cpus, engine_image
+from compiler.spec.engine import config_cpus, engine_image, sum_quantities
 from compiler.spec.model import Accel, Arch, EngineConfig
 
 from .helpers import PIPELINE_DIGEST, make_release
@@ -135,3 +135,21 @@ def test_gpus_reach_the_values_only_when_the_engine_has_some() -> None:
     assert with_gpus["engine"] == {"cpus": 2.5, "memory": "3Gi", "gpus": 2,
                                    "pipelineUrl": helm_values(make_release())["engine"]["pipelineUrl"]}
     assert "gpus" not in helm_values(make_release(engine=EngineConfig(cpus=1, memory="1Gi", gpus=0)))["engine"]
+
+
+def test_sidekick_models_get_engine_aux_and_the_pod_their_share() -> None:
+    engine = EngineConfig(cpus=4, memory="3Gi", gpus=1)
+    values = helm_values(make_release(sidekicks=("tokenizer", "llm"), engine=engine))
+    assert values["engineAux"] == {"images": {"tokenizer": {"cpus": 1, "memory": "512Mi"},
+                                              "llm": {"cpus": 1, "memory": "512Mi"}}}
+    assert values["resources"] == {"requests": {"cpu": "6", "memory": "4Gi"},
+                                   "limits": {"cpu": "6", "memory": "4Gi", "nvidia.com/gpu": 1}}
+    assert values["engine"]["cpus"] == 4  # CONFIG_CPUS stays the engine's own
+    native = helm_values(make_release())
+    assert "engineAux" not in native and "resources" not in native
+
+
+@pytest.mark.parametrize(("quantities", "total"), [(["3Gi", "512Mi"], "3584Mi"), (["1Gi", "1Gi"], "2Gi"),
+                                                  (["1G", "1"], "1000000001"), (["1.5Gi", "512Mi"], "2Gi")])
+def test_sum_quantities(quantities: list[str], total: str) -> None:
+    assert sum_quantities(quantities) == total
