@@ -169,13 +169,21 @@ class Metadata(_Strict):
 
 
 # --------------------------------------------------------------------------------------------------- kinds
-#: Wallaroo's frameworks, in step with the SDK's own `wallaroo.framework.Framework` enum (PyPI package `wallaroo`
-#: 2026.1.3, wallaroo/framework.py: onnx, tensorflow, python, keras, sklearn, pytorch, xgboost, the
-#: `hugging-face-<task>` family, custom, vllm, sglang), plus `mlflow`, which SPEC section 1 keeps.
-_FRAMEWORKS = [
-    "onnx", "tensorflow", "keras", "pytorch", "sklearn", "xgboost", "python", "custom", "mlflow", "vllm", "sglang",
-]
-
+#: Wallaroo's frameworks, exactly the values of the SDK's own `wallaroo.framework.Framework` enum (PyPI package
+#: `wallaroo` 2026.1.3, wallaroo/framework.py), in its order, plus `mlflow`, which SPEC section 1 keeps. An enum in
+#: the schema: editors complete it, and a misspelt Hugging Face task is an error with a did-you-mean.
+FRAMEWORKS: tuple[str, ...] = (
+    "onnx", "tensorflow", "python",
+    "keras", "sklearn", "pytorch", "xgboost",
+    "hugging-face-automatic-speech-recognition", "hugging-face-feature-extraction",
+    "hugging-face-image-classification", "hugging-face-image-segmentation", "hugging-face-image-to-text",
+    "hugging-face-object-detection", "hugging-face-question-answering", "hugging-face-stable-diffusion-text-2-img",
+    "hugging-face-summarization", "hugging-face-text-classification", "hugging-face-translation",
+    "hugging-face-zero-shot-classification", "hugging-face-zero-shot-image-classification",
+    "hugging-face-zero-shot-object-detection", "hugging-face-sentiment-analysis", "hugging-face-text-generation",
+    "custom", "vllm", "sglang",
+    "mlflow",
+)
 
 #: The frameworks Wallaroo runs in a sidekick container next to the engine (its "containerized runtime") rather
 #: than in the engine itself: python, the hugging-face-<task> family, vllm and custom as issue 11 lists them from
@@ -191,12 +199,14 @@ def runs_in_sidekick(framework: str) -> bool:
     return framework in SIDEKICK_FRAMEWORKS or framework.startswith(SIDEKICK_FRAMEWORK_PREFIX)
 
 
-_FRAMEWORK_PATTERN = r"^(" + "|".join(_FRAMEWORKS) + r"|hugging-face-[a-z0-9-]+)$"
+if TYPE_CHECKING:
+    Framework = str
+else:
+    Framework = Literal[FRAMEWORKS]
 
 
 class ModelSpec(_Strict):
-    framework: Annotated[str, StringConstraints(pattern=_FRAMEWORK_PATTERN)] = Field(
-        description="the Wallaroo framework: " + ", ".join(_FRAMEWORKS) + " or hugging-face-<task>")
+    framework: Framework = Field(description="the Wallaroo framework (the SDK's Framework enum, and mlflow)")
     artifact: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="file or directory, relative to the spec file; must stay inside the spec root"
     )
