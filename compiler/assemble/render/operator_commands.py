@@ -4,7 +4,9 @@
 release), both with helm 4's `--rollback-on-failure` (its `--atomic` is deprecated) and `--plain-http` for a
 plain-HTTP registry; every top-level key of the rendered values goes in as one `--set-json`, so the release
 renders exactly what the GitOps values render (tested with the real helm against the real registry). The
-`docker run` equivalent takes the image, PIPELINE_URL, EDGE_BUNDLE, CPUs, memory and GPUs from the same values.
+`docker run` equivalent takes the image, PIPELINE_URL, EDGE_BUNDLE, CPUs and memory (sidekicks' share included),
+GPUs and the container's extra env (`engine.extraEnv`, and `engineAux.env` with sidekicks; an entry read from a
+Secret is passed by name, from the operator's environment) from the same values.
 Registry credentials and a first install's Ops center join token appear only as names of the operator's
 environment variables (`-e OCI_USERNAME -e OCI_PASSWORD -e JOIN_TOKEN`): the chart reads them from Kubernetes
 Secrets (`ociRegistry.existingSecret`, `opsCenter.joinTokenSecretName`), never from values.
@@ -13,6 +15,7 @@ Secrets (`ociRegistry.existingSecret`, `opsCenter.joinTokenSecretName`), never f
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from typing import Any
 
 from compiler.spec import naming
 from compiler.spec.engine import JOIN_TOKEN_OMITTED, config_cpus, quantity_bytes
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,20 @@ def commands_for(values: Mapping[str, Any], *, registry: str, pipeline: str, ver
             passed.append("JOIN_TOKEN")
         else:
             env.append(("JOIN_TOKEN", JOIN_TOKEN_OMITTED))
+    extra = list(engine.get("extraEnv") or [])
+    if (values.get("engineAux") or {}).get("images"):  # the chart adds engineAux.env only with sidekicks
+        extra += list((values.get("engineAux") or {}).get("env") or [])
+    for entry in extra:  # Kubernetes EnvVar objects: a value is written out, a valueFrom comes from the operator
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            if "value" in entry:
+                env.append((entry["name"], str(entry["value"])))
+            else:
+                passed.append(entry["name"])
     docker = " ".join([
         "docker run -v $PERSISTENT_VOLUME_DIR:/persist -p $EDGE_PORT:8080",
-        *(f"-e {key}" for key in passed),
-        *(f"-e {key}={shlex.quote(value)}" for key, value in env),
+        *(f"-e {shlex.quote(key)}" for key in passed),
+        *(f"-e {shlex.quote(f'{key}={value}')}" if not _PLAIN_KEY.match(key) else f"-e {key}={shlex.quote(value)}"
+          for key, value in env),
         *([f"--gpus={gpus}"] if gpus else []),
         f"--cpus={_number(container_cpus)} --memory={docker_memory(container_memory)}",
         shlex.quote(f"{image.get('repository', '')}:{image.get('tag', '')}"),

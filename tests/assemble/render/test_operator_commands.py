@@ -81,3 +81,17 @@ def test_docker_gives_the_container_the_sidekicks_share_too() -> None:
     env = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "-e" and "=" in words[i + 1])
     assert env["CONFIG_CPUS"] == "3"  # the engine's own, as in the bundle
     assert values["resources"]["limits"] == {"cpu": "3.5", "memory": "3584Mi"}
+
+
+def test_docker_passes_the_extra_env_the_chart_gives_the_engine() -> None:
+    secret_ref = {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}
+    _, commands = _commands(sidekicks=("llm",), overrides={
+        "engine": {"extraEnv": [{"name": "LOG_LEVEL", "value": "debug info"}, secret_ref]},
+        "engineAux": {"env": [{"name": "HF_HOME", "value": "/persist/hf"}]}})
+    words = shlex.split(commands.docker)
+    env = dict(words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "-e" and "=" in words[i + 1])
+    passed = [words[i + 1] for i, w in enumerate(words) if w == "-e" and "=" not in words[i + 1]]
+    assert env["LOG_LEVEL"] == "debug info" and env["HF_HOME"] == "/persist/hf"
+    assert "API_TOKEN" in passed and "secretKeyRef" not in commands.docker  # from the operator's environment
+    _, native = _commands(overrides={"engineAux": {"env": [{"name": "HF_HOME", "value": "x"}]}})
+    assert "HF_HOME" not in native.docker  # no sidekick: the chart does not add engineAux.env either
