@@ -42,6 +42,7 @@ class Build:
     plan: Plan | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    kept: frozenset[str] = frozenset()  # folders of edges not rendered (unchanged against the deployment)
 
     @property
     def ok(self) -> bool:
@@ -72,7 +73,10 @@ def build(root: Path, recorded: Mapping[str, Any] | None = None) -> Build:
     return assemble(analyze(root), recorded)
 
 
-def assemble(analysis: Analysis, recorded: Mapping[str, Any] | None = None) -> Build:
+def assemble(analysis: Analysis, recorded: Mapping[str, Any] | None = None,
+             reuse: Mapping[str, str] | None = None) -> Build:
+    """`reuse`: edge -> the render digest of its intact deployed files (`reusable`); those edges are not
+    rendered (`Build.kept`)."""
     result = Build(analysis, diagnostics=list(analysis.diagnostics))
     if not result.ok:
         return result
@@ -84,8 +88,16 @@ def assemble(analysis: Analysis, recorded: Mapping[str, Any] | None = None) -> B
     result.artifacts = artifacts
     result.plan = analysis.plan(pipeline_urls={name: built.pinned_pipeline_url(registry)
                                                for name, built in artifacts.items()})
-    result.files = render_outputs(analysis.specs, analysis.graph, result.plan.to_json(), artifacts, registry)
+    tree = render_outputs(analysis.specs, analysis.graph, result.plan.to_json(), artifacts, registry, reuse)
+    result.files, result.kept = tree.files, tree.kept
     return result
+
+
+def reusable(deployed: Deployed, drift: list[Drift]) -> dict[str, str]:
+    """Edge -> the render digest its deployed record holds, for the edges none of whose files drifted."""
+    touched = {d.subject.split("/")[1] for d in drift if d.is_file and d.subject.startswith("edges/")}
+    return {edge: record["renderDigest"] for edge, record in deployed.edges.items()
+            if isinstance(record.get("renderDigest"), str) and edge not in touched}
 
 
 def deployed_state(state: DeployState) -> Deployed:
@@ -113,9 +125,10 @@ def edge_records(state: DeployState) -> dict[str, bytes]:
 
 
 def detect_drift(state: DeployState, deployed: Deployed, store: ArtifactStore | None,
-                 analysis: Analysis) -> list[Drift]:
-    """File drift in the deployment repository, and tag drift in `store` (None: files only)."""
-    found = file_drift(state)
+                 analysis: Analysis, files: list[Drift] | None = None) -> list[Drift]:
+    """File drift in the deployment repository (`files`, when already known), and tag drift in `store` (None:
+    files only)."""
+    found = list(file_drift(state) if files is None else files)
     if store is not None:
         found += tag_drift(store, deployed, analysis.registry, analysis.specs)
     return found
@@ -147,7 +160,8 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     repository = adapters.deploy(analysis.specs)
     state = repository.current()
     deployed = deployed_state(state)
-    result = CompileResult(assemble(analysis, deployed.publishes), dry_run=dry_run)
+    drifted = file_drift(state)
+    result = CompileResult(assemble(analysis, deployed.publishes, reusable(deployed, drifted)), dry_run=dry_run)
     built = result.build
     if not built.ok:
         return result
@@ -159,7 +173,7 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
         built.diagnostics = sorted_unique([*built.diagnostics, *problems])
         return result
     target = adapters.store(built.analysis.specs)
-    result.drift = detect_drift(state, deployed, target, built.analysis)
+    result.drift = detect_drift(state, deployed, target, built.analysis, drifted)
     problems = moved_tag_violations(result.drift, built.analysis.specs)
     built.diagnostics = sorted_unique([*built.diagnostics, *problems, *(d.diagnostic() for d in result.drift)])
     if problems or dry_run:
@@ -169,16 +183,27 @@ def compile_specs(root: Path, *, adapters: Adapters, source_commit: str | None, 
     uploaded = sum(p.uploaded for p in result.pushed)
     stage(f"pushed {len(result.pushed)} artifacts to {target!r} ({uploaded} blobs uploaded)")
 
+    first_head = state.head
+
     def render_on(state: DeployState) -> Rendered:
-        """Called again on a newer head when the push races another compile: re-check before committing."""
-        current = deployed_state(state)
+        """Called again on a newer head when the push races another compile: re-check before committing (and
+        render again what the new head does not hold)."""
+        same = state.head == first_head
+        current = deployed if same else deployed_state(state)
         check_source_order(state, source_commit, history)
         late = immutable_violations(built.analysis.specs, new_lock["publishes"], current)
         if late:
             raise EdgecError(late[0])
         changes = changes_against(built.analysis, current)
-        restored = restored_lines(file_drift(state))
-        return Rendered(built.files, commit_message(built, changes, source_commit, restored, deployed=current))
+        found = drifted if same else file_drift(state)
+        files, kept = built.files, built.kept
+        if not same:
+            assert built.plan is not None
+            tree = render_outputs(built.analysis.specs, built.analysis.graph, built.plan.to_json(), built.artifacts,
+                                  built.analysis.registry, reusable(current, found))
+            files, kept = tree.files, tree.kept
+        message = commit_message(built, changes, source_commit, restored_lines(found), deployed=current)
+        return Rendered(files, message, kept)
 
     result.sync = repository.sync(render_on)
     return result

@@ -1,6 +1,7 @@
 """The deployment repository grows with the change, not with the fleet: on generated fleets of a few hundred edges
-(real git, local deployment repository), a one-edge change commits only that edge's files and the root files, and
-the root files' size does not follow the number of edges."""
+(real git, local deployment repository), a one-edge change renders, writes and commits only that edge's files and
+the root files, the root files' size does not follow the number of edges, and an unchanged recompile renders no
+edge, writes no file and makes no commit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 from bench.fleet import FleetShape, write_fleet
 from bench.generate_specs import CONFIG
 from compiler.cli.main import main
+from compiler.compile.compose import real_adapters
+from compiler.compile.stages import CompileResult, compile_specs
 
 ROOT_FILES = ("PLAN.md", "edgec.lock.json", "plan.json")
 PUBLISHES = 20  # two chains of ten
@@ -80,3 +83,64 @@ def test_the_root_files_do_not_grow_with_the_edges(tmp_path: Path, capsys: pytes
         assert len([p for p in repo.git.ls_files().splitlines() if p.startswith("edges/")]) == edges * 4
     # three times the edges, the same publishes: only digits of counts may differ
     assert sizes[600] / sizes[200] < 1.01, sizes
+
+
+def _snapshot(tree: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, inode) of every file of the deployment checkout outside `.git`."""
+    return {str(p.relative_to(tree)): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in tree.rglob("*") if p.is_file() and ".git" not in p.relative_to(tree).parts}
+
+
+def _compile_api(root: Path) -> CompileResult:
+    result = compile_specs(root, adapters=real_adapters({}), source_commit=None)
+    assert result.build.ok, result.diagnostics
+    return result
+
+
+def test_an_unchanged_recompile_renders_writes_and_commits_nothing(tmp_path: Path) -> None:
+    root = _fleet(tmp_path / "fleet", 300)
+    first = _compile_api(root)
+    assert first.sync is not None and first.sync.changed and not first.build.kept
+    checkout = root / ".edgec" / "deploy"
+    head, before = _deploy(root).head.commit.hexsha, _snapshot(checkout)
+
+    again = _compile_api(root)
+    assert again.sync is not None and not again.sync.changed and again.sync.changed_files == ()
+    assert _deploy(root).head.commit.hexsha == head
+    assert _snapshot(checkout) == before  # not one file rewritten
+    assert again.build.kept == {f"edges/edge-{n}" for n in range(300)}  # no edge rendered again
+    assert sorted(again.build.files) == sorted(ROOT_FILES)
+
+
+def test_a_one_edge_change_renders_and_stages_only_that_edge(tmp_path: Path) -> None:
+    root = _fleet(tmp_path / "fleet", 300)
+    _compile_api(root)
+    checkout = root / ".edgec" / "deploy"
+    before = _snapshot(checkout)
+    _move(root, "edge-77")
+    result = _compile_api(root)
+    assert result.sync is not None and result.changes is not None
+    assert [e for e, _, _ in result.changes.edges_moved] == ["edge-77"]
+    assert {path.rpartition("/")[0] for path in result.build.files if path.startswith("edges/")} == {"edges/edge-77"}
+    after = _snapshot(checkout)
+    rewritten = sorted(path for path in after if before.get(path) != after[path])
+    assert rewritten == sorted([*(f"edges/edge-77/{name}" for name in
+                                  ("application.yaml", "helmrelease.yaml", "plan.json", "values.yaml")),
+                                "PLAN.md", "plan.json"])
+    assert list(result.sync.changed_files) == rewritten
+
+
+def test_an_edge_edited_by_hand_is_rendered_again_and_restored(tmp_path: Path) -> None:
+    root = _fleet(tmp_path / "fleet", 200)
+    _compile_api(root)
+    repo = _deploy(root)
+    values = Path(repo.working_tree_dir or "") / "edges" / "edge-9" / "values.yaml"
+    rendered = values.read_bytes()
+    values.write_bytes(rendered + b"replicas: 5\n")
+    repo.git.commit("-qam", "hot fix", env={"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+                                             "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+    result = _compile_api(root)
+    assert [(d.kind, d.subject) for d in result.drift] == [("edited", "edges/edge-9/values.yaml")]
+    assert "edges/edge-9" not in result.build.kept and len(result.build.kept) == 199
+    assert result.sync is not None and result.sync.changed_files == ("edges/edge-9/values.yaml",)
+    assert values.read_bytes() == rendered

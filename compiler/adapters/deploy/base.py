@@ -98,7 +98,7 @@ class DeployState(Protocol):
         ...
 
     def read_many(self, relpaths: Iterable[str], commit: str | None = None) -> dict[str, bytes]:
-        """The content of each of `relpaths` that is a file at `commit` (default `head`), read in one pass."""
+        """The content of each of `relpaths` that is an owned file at `commit` (default `head`), in one pass."""
         ...
 
     def last_change(self, relpath: str) -> CommitInfo | None:
@@ -116,6 +116,13 @@ class Rendered:
 
     files: Mapping[str, bytes]  # relative to the target `path`; only managed paths
     message: str  # the full commit message, trailers included (see `commit_trailers`)
+    #: Managed folders (`edges/<edge>`) whose files stay exactly as they are at the head: not rendered, so
+    #: neither written nor deleted (an unchanged edge of a large fleet costs nothing).
+    kept: frozenset[str] = frozenset()
+
+    def keeps(self, relpath: str) -> bool:
+        """True for an owned file that lies directly in a kept folder."""
+        return relpath.rpartition("/")[0] in self.kept
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@ plan.json (a summary: `compiler.assemble.render.plan_files`), PLAN.md and the lo
 
 Pure: the same specs give byte-identical files. Nothing here carries a timestamp or a source commit; those belong
 to the deployment commit's trailers. No root file lists the edges, so a one-edge change rewrites only that edge's
-folder and the root files, whose size follows the publishes.
+folder and the root files, whose size follows the publishes. An edge whose render digest (`edge_digest`) equals
+the one its deployed record holds is not rendered at all (`reuse`): its files would come out as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.deployed import LOCK_FILE, PLAN_FILE
@@ -16,6 +18,8 @@ from compiler.analysis.graph import TransferGraph
 from compiler.assemble.publish_artifacts import PublishArtifacts, sidekick_models
 from compiler.assemble.render import EdgeRelease, helm_values, render_edge_files
 from compiler.assemble.render.applicationset import argocd_applicationset, wave_order
+from compiler.assemble.render.edge_digest import render_digest
+from compiler.assemble.render.files import edge_dir
 from compiler.assemble.render.operator_commands import commands_for
 from compiler.assemble.render.plan_files import deployment_summary, edge_record, edge_record_path, render_plan_md
 from compiler.assemble.render.serialize import to_json
@@ -72,22 +76,37 @@ def render_applicationset(specs: Specs) -> bytes:
     return render("applicationset.yaml.j2", applicationset=document)
 
 
+@dataclass(frozen=True)
+class OutputTree:
+    files: dict[str, bytes]  # path -> content of every file rendered
+    kept: frozenset[str]  # folders (`edges/<edge>`) not rendered: their deployed files are what they would be
+
+
 def render_outputs(specs: Specs, graph: TransferGraph, plan: Mapping[str, Any],
-                   artifacts: Mapping[str, PublishArtifacts], registry: str) -> dict[str, bytes]:
+                   artifacts: Mapping[str, PublishArtifacts], registry: str,
+                   reuse: Mapping[str, str] | None = None) -> OutputTree:
+    """Every file of the tree, except the folders of edges whose render digest equals `reuse[edge]` (the digest
+    their deployed record holds; only edges whose deployed files are intact belong in it)."""
     files: dict[str, bytes] = {}
+    kept: set[str] = set()
     outputs = specs.config.outputs
     entries = {e["name"]: e for e in plan.get("edges", [])}
     for edge in sorted(graph.edges):
         release = edge_release(specs, graph, edge, artifacts[graph.edges[edge].publish], registry)
+        digest = render_digest(release, outputs, entries[edge])
+        if reuse is not None and reuse.get(edge) == digest:
+            kept.add(edge_dir(edge))
+            continue
         files.update(render_edge_files(release, outputs))
         commands = commands_for(helm_values(release), registry=registry, pipeline=release.pipeline,
                                 version=release.version, moved=release.replaced,
                                 insecure_registry=release.insecure_registry)
-        files[edge_record_path(edge)] = edge_record(entries[edge], {"commands": commands.to_json()})
+        files[edge_record_path(edge)] = edge_record(entries[edge], {"commands": commands.to_json(),
+                                                                    "renderDigest": digest})
     if OutputKind.ARGOCD_APPLICATIONSET in outputs:
         files[APPLICATIONSET_FILE] = render_applicationset(specs)
     summary = deployment_summary(plan)
     files[PLAN_FILE] = to_json(summary).encode()
     files[PLAN_MD_FILE] = render_plan_md(summary)
     files[LOCK_FILE] = to_json(lock_document(specs, artifacts, registry)).encode()
-    return files
+    return OutputTree(files, frozenset(kept))

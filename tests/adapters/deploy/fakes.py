@@ -124,7 +124,9 @@ class FakeDeployRepository:
             rendered = build(self.current())
             check_rendered_files(rendered.files)
             old = self.tree
-            new = {k: v for k, v in old.items() if not (k.startswith(p) and is_managed(k[len(p) :]))}
+            check_rendered_files(rendered.kept)
+            new = {k: v for k, v in old.items() if not (k.startswith(p) and is_managed(k[len(p) :])
+                                                        and not rendered.keeps(k[len(p) :]))}
             new.update({p + k: v for k, v in rendered.files.items()})
             changed = tuple(sorted(k[len(p) :] for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
             if not changed:
