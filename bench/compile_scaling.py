@@ -110,6 +110,14 @@ def commit_growth(repo: Path) -> tuple[int, int]:
     return len(sizes), sum(int(s) for s in sizes)
 
 
+def push_size(repo: Path) -> int:
+    """Bytes of the thin pack a push of the HEAD commit sends (what the remote, and a packed repository, grow by:
+    objects deltified against the parent's)."""
+    pack = subprocess.run(["git", "-C", str(repo), "pack-objects", "--revs", "--thin", "--stdout", "-q"],
+                          input=b"HEAD\n^HEAD^\n", check=True, capture_output=True).stdout
+    return len(pack)
+
+
 def move_one_edge(root: Path, edge: int, chains: int) -> tuple[str, str]:
     """Point edge-`edge` at the first publish of the next chain (an edge follows its chain to the chain's head, so
     another publish of the same chain would not move it)."""
@@ -161,7 +169,8 @@ def fleet(root: Path, edges: int, code: Path) -> None:
     objects, added = commit_growth(deploy)
     print(f"one edge moved          {moved}   {old} -> {new}; commit touches {len(touched)} files "
           f"({', '.join(touched[:6])}{', ...' if len(touched) > 6 else ''})")
-    print(f"repo growth, 1 edge     {added / 1024:8.1f} KiB in {objects} new objects")
+    print(f"repo growth, 1 edge     {added / 1024:8.1f} KiB in {objects} new objects (loose); a push sends "
+          f"{push_size(deploy) / 1024:.1f} KiB (thin pack)")
 
     (root / ".edgec" / "validate-cache.json").unlink(missing_ok=True)
     cold = edgec(root, code, "validate")

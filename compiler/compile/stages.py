@@ -31,6 +31,9 @@ from compiler.diagnostics import Diagnostic, EdgecError, fail, has_errors, sorte
 from compiler.load.spec_set import Specs
 
 Stage = Callable[[str], None]
+#: Commit message bounds: lines per list (replacements, moved edges), edge names per replacement.
+MESSAGE_LINES = 50
+MESSAGE_EDGES = 10
 
 
 @dataclass
@@ -239,7 +242,8 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None,
                    restored: list[str] | None = None, *, deployed: Deployed | None = None) -> str:
     """One summary line, the plan's replacements, the roll-out waves that move (or move back), the files put back
     after drift, then the trailers as the last paragraph (a wave gets one each: `edgec promote` measures soak
-    times from them)."""
+    times from them). Replacements and moved edges are listed up to `MESSAGE_LINES` each, a replacement's edges
+    by name up to `MESSAGE_EDGES`, so that the message, like the root files, does not grow with the fleet."""
     assert result.plan is not None
     plan = result.plan
     waves_moved, waves_back = wave_moves(plan.rollouts, deployed.plan if deployed else {})
@@ -253,16 +257,25 @@ def commit_message(result: Build, changes: Changes, source_commit: str | None,
     if restored:
         summary += f", {len(restored)} file{'s' * (len(restored) != 1)} restored"
     lines = [summary, ""]
-    for r in (rp.replacement for rp in plan.replacements):
-        edges = ", ".join(r.edges.names()) or "no edge"
+    replacements = [rp.replacement for rp in plan.replacements]
+    for r in replacements[:MESSAGE_LINES]:
+        names = r.edges.names()
+        edges = ", ".join(names) if len(names) <= MESSAGE_EDGES else f"{len(names)} edges"
         lines.append(f"- {r.publish} replaces {r.replaces} ({r.kind}: {r.source.pipeline} "
-                     f"{r.source.version} -> {r.target.pipeline} {r.target.version}): {edges}")
-    for edge, old, new in changes.edges_moved:
+                     f"{r.source.version} -> {r.target.pipeline} {r.target.version}): {edges or 'no edge'}")
+    if len(replacements) > MESSAGE_LINES:
+        lines.append(f"- ... and {len(replacements) - MESSAGE_LINES} more replacements (PLAN.md lists them all)")
+    for edge, old, new in changes.edges_moved[:MESSAGE_LINES]:
         lines.append(f"- edge {edge}: {old} -> {new}")
+    if len(changes.edges_moved) > MESSAGE_LINES:
+        lines.append(f"- ... and {len(changes.edges_moved) - MESSAGE_LINES} more edges moved "
+                     "(their edges/<edge>/plan.json say where)")
     lines += [f"- wave {wave} of {publish} moves" for publish, wave in waves_moved]
     lines += [f"- wave {wave} of {publish} moves back" for publish, wave in waves_back]
     if restored:
-        lines += ["", "Changed outside edgec and put back:", *restored]
+        lines += ["", "Changed outside edgec and put back:", *restored[:MESSAGE_LINES]]
+        if len(restored) > MESSAGE_LINES:
+            lines.append(f"- ... and {len(restored) - MESSAGE_LINES} more files")
     body = "\n".join(_one_line(line) for line in lines).strip()
     trailers = [commit_trailers(source_commit, __version__).strip(), *wave_trailers(waves_moved, waves_back)]
     return f"{body}\n\n" + "\n".join(trailers) + "\n"

@@ -71,6 +71,9 @@ def test_a_one_edge_commit_touches_that_edge_and_the_root_files(tmp_path: Path,
     record = json.loads(commit.tree["edges/edge-123/plan.json"].data_stream.read())
     assert record["name"] == "edge-123" and record["publish"] == "c0-p9"  # from chain 1 to chain 0's head
     assert "edge-1\"" not in commit.tree["plan.json"].data_stream.read().decode()
+    # the message names each replacement's edges by count once there are many: it does not grow with the fleet
+    assert "- c1-p1 replaces c1-p0 (version-update: c1-s0 v1 -> c1-s0 v2): " in commit.message
+    assert all(line.endswith(" edges") for line in commit.message.splitlines() if " replaces " in line)
 
 
 def test_the_root_files_do_not_grow_with_the_edges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
