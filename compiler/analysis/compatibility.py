@@ -93,28 +93,31 @@ def _lineage(graph: TransferGraph, replaced: str) -> list[str]:
 
 
 class _Lineage:
-    """What the checks need of a publish's lineage: its distinct resolvable versions, oldest first, and the
-    history of all of them but the last. Carried forward along a chain: adding the next publish costs the size of
-    its schemas, whatever the length of the chain."""
+    """What the checks need of a publish's lineage: its resolvable versions, oldest first, and the history of all
+    of them but the last. Carried forward along a chain: adding the next publish costs the size of its schemas,
+    whatever the length of the chain."""
 
-    __slots__ = ("_last", "history", "models", "names", "schemas", "seen")
+    __slots__ = ("_last", "_last_version", "history", "models", "names", "schemas")
 
     def __init__(self) -> None:
         self.names: list[str] = []
         self.models: list[Models] = []
         self.schemas: list[Schemas] = []
-        self.seen: set[tuple[str, str]] = set()
         self.history = History()  # of every entry but the last
         self._last: Schemas | None = None
+        self._last_version: tuple[str, str] | None = None
 
     def add(self, name: str, version: tuple[str, str], models: Models | None, schemas: Schemas | None) -> None:
-        """The next publish; skipped when its version is unresolved or already in the lineage."""
-        if models is None or schemas is None or version in self.seen:
+        """The next publish; skipped when its version is unresolved. A publish of the version the lineage ends
+        with takes that entry over: the next replacement replaces it, and is checked against that version."""
+        if models is None or schemas is None:
+            return
+        if version == self._last_version:
+            self.names[-1] = name
             return
         if self._last is not None:
             self.history.add(self._last)
-        self._last = schemas
-        self.seen.add(version)
+        self._last, self._last_version = schemas, version
         self.names.append(name)
         self.models.append(models)
         self.schemas.append(schemas)
@@ -176,9 +179,6 @@ def check_replacements(specs: Specs, graph: TransferGraph) -> tuple[dict[tuple[s
             waiting[successor] -= 1
             if waiting[successor] == 0:
                 ready.append(successor)
-    for rest in by_replaced.values():  # publishes in a replace cycle, already an error of the graph
-        for r in rest:
-            found[(r.publish, r.replaces)] = _check(specs, index, r, fresh(r.replaces))
     checks: dict[tuple[str, str], ReplacementCheck] = {}
     diagnostics: list[Diagnostic] = []
     for r in graph.replacements:
