@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from compiler.assemble.render.values import deep_merge, edge_bundle, helm_values
+from compiler.spec import naming
 from compiler.spec.engine import config_cpus, engine_image, sum_quantities
 from compiler.spec.model import Accel, Arch, EngineConfig
 
@@ -153,3 +154,15 @@ def test_sidekick_models_get_engine_aux_and_the_pod_their_share() -> None:
                                                   (["1G", "1"], "1000000001"), (["1.5Gi", "512Mi"], "2Gi")])
 def test_sum_quantities(quantities: list[str], total: str) -> None:
     assert sum_quantities(quantities) == total
+
+
+@pytest.mark.parametrize("edge", ["a" * 64, "Store-1", "store_1", "-store", ""])
+def test_an_edge_name_that_is_not_a_dns_label_is_refused(edge: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid name"):
+        make_release(edge=edge)
+
+
+def test_the_longest_edge_name_and_the_chart_version() -> None:
+    release = make_release(edge="a" * 63, version="v7")
+    assert helm_values(release)["edgeName"] == "a" * 63
+    assert release.chart_version == naming.chart_version("v7") != naming.chart_version("v2")
