@@ -272,3 +272,24 @@ def test_a_lock_of_an_older_edgec_is_compared_once_then_records_inputs(
     assert code == 0, out["diagnostics"]
     assert lock_of(remote)["publishes"] == recorded["publishes"]  # same digests, inputs recorded again
     assert len(remote_log(remote)) == 3
+
+
+def test_a_tag_gone_from_the_registry_is_tagged_again_from_its_manifest(
+        spec_root: Path, remote: Path, request: pytest.FixtureRequest, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The distribution registry has no API to delete a tag alone: its storage loses the tag, the manifest stays.
+    After a chart upgrade nothing can be rebuilt, so the tag must come back from the manifest the registry holds."""
+    server = request.getfixturevalue("registry")
+    configure(spec_root, registry=f"{server.registry}/edge", remote=remote)
+    assert compile_json(spec_root, capsys)[0] == 0
+    store = RegistryStore(f"{server.registry}/edge", insecure=True)
+    repository, tag = "charts/edge-inline-replacement-demon", "0.0.1-v1"
+    digest = store.resolve(repository, tag)
+    tags = server.storage / "docker" / "registry" / "v2" / "repositories" / "edge" / repository / "_manifests" / "tags"
+    shutil.rmtree(tags / tag)
+    assert store.resolve(repository, tag) is None
+    upgrade_chart(tmp_path, monkeypatch)
+    code, out = compile_json(spec_root, capsys)
+    assert code == 0, out["diagnostics"]
+    assert [(d["code"], d["severity"]) for d in out["diagnostics"]] == [("drift", "warning")]  # tag-gone, then fixed
+    assert store.resolve(repository, tag) == digest and len(remote_log(remote)) == 1

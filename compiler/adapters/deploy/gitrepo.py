@@ -379,7 +379,8 @@ class GitDeployRepository:
         action = f"fetching {t.display_url} (branch {t.branch})"
         refspec = f"+refs/heads/{t.branch}:{tracking}"
         # the first fetch takes the head commit only; later ones bring what is new on top of what is here
-        shallow = ("--depth=1",) if _resolve(repo, tracking) is None else ()
+        before = _resolve(repo, tracking)
+        shallow = ("--depth=1",) if before is None else ()
         with _translated(action, hint=_CREDENTIALS_HINT):
             try:
                 repo.git.fetch("-q", "--no-tags", f"--filter={_FILTER}", *shallow, "origin", refspec,
@@ -399,7 +400,7 @@ class GitDeployRepository:
                         repo.git.update_ref("-d", tracking)
                     return None
             head = _resolve(repo, tracking)
-            if head is not None:
+            if head is not None and head != before:  # an unchanged head had its blobs fetched before
                 self._fetch_blobs(repo, head)
         return head
 
