@@ -39,7 +39,8 @@ class Module:
 
 MODULES: dict[str, Module] = {
     "graph": Module("compiler/analysis/graph/build.py", ("tests/analysis/graph",)),
-    "rules": Module("compiler/analysis/schemadiff/rules.py", ("tests/analysis/schemadiff",)),
+    "rules": Module("compiler/analysis/schemadiff/rules.py", ("tests/analysis/schemadiff/test_schemadiff_rules.py",
+                                                          "tests/analysis/schemadiff/test_schemadiff_messages.py")),
     "values": Module("compiler/assemble/render/values.py", ("tests/assemble/render/test_render_values.py",)),
     "compatibility": Module("compiler/analysis/compatibility.py", ("tests/analysis/test_compatibility.py",)),
 }
@@ -69,6 +70,42 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("graph", "_replacements",
      "for replaced, publish in sorted(replaced_by.items(), key=lambda item: (item[1], item[1])):"):
         "replaced_by is built in order of the replaced name, and the sort is stable: the same order",
+    ("compatibility", "_acknowledge_hint",
+     "return f\"{f.fix + '; or ' if (f.fix) or True else ''}accept it with `{accept}` on publish '{publish}'\""):
+        "a failing finding always has a fix: every rule with an error verdict has one",
+    ("compatibility", "_acknowledge_hint",
+     "return f\"{f.fix + '; or ' if f.fix else 'XXXX'}accept it with `{accept}` on publish '{publish}'\""):
+        "a failing finding always has a fix: every rule with an error verdict has one",
+    ("compatibility", "_breaking", "f\"publish '{r.publish}' replaces '{r.replaces}'{against}\" + "
+     "(f\"; {', '.join(fields)}\" if (fields) or True else \"\"),"):
+        "a finding always has a field on at least one side, so `fields` is never empty",
+    ("compatibility", "_breaking", "f\"publish '{r.publish}' replaces '{r.replaces}'{against}\" + "
+     "(f\"; {', '.join(fields)}\" if fields else \"XXXX\"),"):
+        "a finding always has a field on at least one side, so `fields` is never empty",
+    ("compatibility", "_check", "old_models = dict(zip(lineage.names, lineage.models, strict=None))"):
+        "names and models grow together: the lengths always match",
+    ("compatibility", "_check", "old_models = dict(zip(lineage.names, lineage.models, ))"):
+        "names and models grow together: the lengths always match",
+    ("compatibility", "_check", "old_models = dict(zip(lineage.names, lineage.models, strict=False))"):
+        "names and models grow together: the lengths always match",
+    ("compatibility", "_lineage", "seen.add(None)"):
+        "a publish has one replacer, so the walk is over a tree and meets every publish once",
+    ("compatibility", "check_replacements", "lineage = _Lineage() if (not older) and False else fresh(name)"):
+        "fresh(root) is the root alone, and adding the root again takes its own entry over: the same lineage",
+    ("compatibility", "check_replacements",
+     "if successor is not None and successor in waiting or name in predecessors.get(successor, ()):"):
+        "every publish is in `waiting` and a predecessor of its replacer: both forms hold exactly when there is "
+        "a successor",
+    ("compatibility", "check_replacements",
+     "if successor is not None or successor in waiting and name in predecessors.get(successor, ()):"):
+        "every publish is in `waiting` and a predecessor of its replacer: both forms hold exactly when there is "
+        "a successor",
+    ("compatibility", "check_replacements",
+     "if successor is not None and successor in waiting and name in predecessors.get(successor, None):"):
+        "every publish has an entry in predecessors: the default is never used",
+    ("compatibility", "check_replacements",
+     "if successor is not None and successor in waiting and name in predecessors.get(successor, ):"):
+        "every publish has an entry in predecessors: the default is never used",
 }
 
 DETECTED = {"killed", "timeout"}
