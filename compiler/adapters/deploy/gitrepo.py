@@ -501,8 +501,9 @@ class GitDeployRepository:
             changed = sorted(rel for rel, data in files.items() if not _same_blob(indexed.get(rel), data))
             for rel in stale:
                 _remove_file(t.cache_dir / prefix, rel)
+            folders: set[Path] = set()  # checked or made by an earlier file of this stage
             for rel in changed:
-                _write_file(t.cache_dir, prefix, rel, data=files[rel])
+                _write_file(t.cache_dir, prefix, rel, data=files[rel], folders=folders)
             paths = sorted(prefix + rel for rel in (*stale, *changed))
             if paths:
                 with tempfile.TemporaryFile() as stdin:
@@ -700,7 +701,7 @@ def _remove_file(base: Path, rel: str) -> None:
         parent = parent.parent
 
 
-def _write_file(root: Path, prefix: str, rel: str, data: bytes) -> None:
+def _write_file(root: Path, prefix: str, rel: str, data: bytes, folders: set[Path] | None = None) -> None:
     """Write one managed file without following a symlink or tripping over a file that sits where a folder goes.
 
     Obstacles inside the managed area are edgec's own and removed; in the `path` prefix they are not, so a
@@ -711,11 +712,15 @@ def _write_file(root: Path, prefix: str, rel: str, data: bytes) -> None:
     current = root
     for index, part in enumerate(parts[:-1]):
         current = current / part
+        if folders is not None and current in folders:
+            continue
         if current.is_symlink() or (current.exists() and not current.is_dir()):
             if index < len(prefix_parts):
                 raise fail("git-failed", f"{'/'.join(parts[: index + 1])} in the deployment repository is not a folder")
             current.unlink()
         current.mkdir(exist_ok=True)
+        if folders is not None:
+            folders.add(current)
     final = current / parts[-1]
     if final.is_symlink():
         final.unlink()

@@ -68,6 +68,18 @@ def _yaml() -> YAML:
     return yaml
 
 
+def _canonical_child(obj: Any) -> Any:
+    """`canonical(obj, top=False)`, with exact built-in types first (ABC checks were a third of render time)."""
+    kind = type(obj)
+    if kind is str or kind is int or kind is bool or kind is float or obj is None:
+        return obj
+    if kind is dict and all(type(key) is str for key in obj):
+        return {key: _canonical_child(obj[key]) for key in sorted(obj)}
+    if kind is list or kind is tuple:
+        return [_canonical_child(item) for item in obj]
+    return canonical(obj, top=False)
+
+
 def canonical(obj: Any, *, top: bool = True) -> Any:
     """Plain dicts, lists and scalars with keys in the rendering order; refuses anything else."""
     if isinstance(obj, Mapping):
@@ -77,9 +89,9 @@ def canonical(obj: Any, *, top: bool = True) -> Any:
                 raise TypeError(f"mapping keys must be strings, got {key!r}")
         head = [k for k in HEAD_KEYS if k in obj] if top else []
         ordered = head + sorted(k for k in keys if k not in head)
-        return {k: canonical(obj[k], top=False) for k in ordered}
+        return {k: _canonical_child(obj[k]) for k in ordered}
     if isinstance(obj, Sequence) and not isinstance(obj, str | bytes):
-        return [canonical(item, top=False) for item in obj]
+        return [_canonical_child(item) for item in obj]
     if obj is None or isinstance(obj, bool | int | float | str):
         return obj
     raise TypeError(f"cannot render a {type(obj).__name__}")
