@@ -68,6 +68,12 @@ class Transport(Protocol):
     ) -> HttpResponse: ...
 
 
+#: Methods repeated blindly on a fresh connection when a kept-alive one turns out closed. Not PATCH, POST or
+#: PUT: the server may have taken the request before the connection dropped, and a repeated chunk would be
+#: appended twice; the upload recovers those by asking the registry for its offset instead.
+_SAFE_TO_REPEAT = frozenset({"GET", "HEAD"})
+
+
 class HttpTransport:
     def __init__(self, host: str, *, insecure: bool, credentials: Credentials | None,
                  timeouts: Timeouts = DEFAULT_TIMEOUTS, redactor: Redactor | None = None,
@@ -128,7 +134,7 @@ class HttpTransport:
                 return self._send(connection, method, url, headers, data)
             except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as exc:
                 self._drop(parts.scheme, parts.netloc)
-                if reused and not fresh:
+                if reused and not fresh and method in _SAFE_TO_REPEAT:
                     fresh = True
                     continue  # a kept-alive connection the server had closed: once more on a new one
                 raise TransportError(f"{target}: connection lost ({_reason(exc)})", retryable=True) from None

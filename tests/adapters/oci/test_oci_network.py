@@ -39,6 +39,20 @@ def test_a_kept_alive_connection_the_server_closed_is_retried_once_on_a_new_one(
     assert server.connections == 3  # each later request found its connection closed and opened one more
 
 
+def test_a_chunk_on_a_kept_alive_connection_the_server_closed_is_not_sent_twice() -> None:
+    """The server may have taken a PATCH before the connection dropped: repeating it would append the chunk
+    twice, so the transport reports the loss (retryable) and the upload asks the registry for its offset."""
+    with OneShotServer(answer=True) as server:
+        transport = HttpTransport(server.address, insecure=True, credentials=None,
+                                  timeouts=Timeouts(connect=2, read=2, write=2))
+        assert transport.request("GET", "/v2/").status == 200
+        with pytest.raises(TransportError) as err:
+            transport.request("PATCH", "/v2/r/blobs/uploads/u", data=b"chunk")
+        transport.close()
+    assert err.value.retryable and "connection lost" in str(err.value)
+    assert server.connections == 1
+
+
 def test_a_new_connection_that_is_lost_is_not_retried() -> None:
     with OneShotServer(answer=False) as server:
         transport = HttpTransport(server.address, insecure=True, credentials=None,
