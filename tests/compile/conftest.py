@@ -15,6 +15,7 @@ from tests.support.registry import RegistryServer, registry_binary
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "house-price"
+FLEET = REPO / "examples" / "fleet"
 
 
 @pytest.fixture(autouse=True)
@@ -32,14 +33,25 @@ def commit_all(root: Path, message: str = "specs") -> str:
     return repo.head.commit.hexsha
 
 
-@pytest.fixture
-def spec_root(tmp_path: Path) -> Path:
-    root = tmp_path / "specs"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".edgec"))
+def example_repo(example: Path, root: Path) -> Path:
+    """A copy of a bundled example as a fresh git repository (not yet committed), `.edgec/` ignored."""
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".edgec"))
     (root / ".gitignore").write_text(".edgec/\n")
     git.Repo.init(root, initial_branch="main")
+    return root
+
+
+@pytest.fixture
+def spec_root(tmp_path: Path) -> Path:
+    root = example_repo(EXAMPLE, tmp_path / "specs")
     commit_all(root, "initial specs")
     return root
+
+
+@pytest.fixture
+def fleet_root(tmp_path: Path) -> Path:
+    """`examples/fleet` (a roll-out in progress) as a fresh, uncommitted git repository."""
+    return example_repo(FLEET, tmp_path / "fleet")
 
 
 @pytest.fixture

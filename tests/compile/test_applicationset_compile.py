@@ -5,7 +5,6 @@ removes exactly those files."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import git
@@ -13,22 +12,17 @@ import pytest
 
 from compiler.cli.main import main
 from tests.assemble.render.helpers import load_yaml_all
-from tests.compile.conftest import REPO, commit_all
+from tests.compile.conftest import commit_all
 
 URL = "https://git.example.com/fleet/deploy.git"
 
 
-@pytest.fixture
-def fleet_root(tmp_path: Path, remote: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "fleet"
-    shutil.copytree(REPO / "examples" / "fleet", root, ignore=shutil.ignore_patterns(".edgec"))
-    (root / ".gitignore").write_text(".edgec/\n")
-    git.Repo.init(root, initial_branch="main")
-    # The URL Argo CD reads, served here by the bare remote: git's own url rewriting, as a mirror setup does.
+@pytest.fixture(autouse=True)
+def url_served_by_the_remote(tmp_path: Path, remote: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URL Argo CD reads, served here by the bare remote: git's own url rewriting, as a mirror setup does."""
     gitconfig = tmp_path / "gitconfig"
     gitconfig.write_text(f'[url "{remote}"]\n\tinsteadOf = {URL}\n')
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
-    return root
 
 
 def _outputs(root: Path, outputs: str) -> None:

@@ -4,28 +4,17 @@ promote, compile again; the second commit moves exactly the next wave's edges an
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import git
 import pytest
 
 from compiler.cli.main import main
-from tests.compile.conftest import REPO, commit_all, configure
+from tests.compile.conftest import commit_all, configure
 from tests.support.registry import RegistryServer
 
-FLEET = REPO / "examples" / "fleet"
 CANARY = ["store-north-01", "store-south-01"]
 EARLY = ["store-south-03", "store-west-01"]
-
-
-@pytest.fixture
-def fleet_root(tmp_path: Path) -> Path:
-    root = tmp_path / "fleet"
-    shutil.copytree(FLEET, root, ignore=shutil.ignore_patterns(".edgec"))
-    (root / ".gitignore").write_text(".edgec/\n")
-    git.Repo.init(root, initial_branch="main")
-    return root
 
 
 def _compile(root: Path, capsys: pytest.CaptureFixture[str]) -> dict:
