@@ -81,6 +81,20 @@ class RetryPolicy:
         return [min(self.initial_delay * self.factor**i, self.max_delay) for i in range(self.attempts - 1)]
 
 
+class _Refused(EdgecError):
+    """A `registry-error` answer (a 4xx other than 401/403/429); `oci_code`: the first code of its OCI error body."""
+
+    def __init__(self, error: EdgecError, oci_code: str) -> None:
+        super().__init__(error.diagnostic)
+        self.oci_code = oci_code
+
+
+#: The code distribution 2.8 answers, now and then, when two writers push the same content at once: an upload
+#: finishing next to another one of the same blob, or a manifest whose blob link the other writer is writing
+#: (its filesystem driver writes links in place, and an empty link reads as an invalid digest).
+RACED = "DIGEST_INVALID"
+
+
 class _Retryable(Exception):
     """An answer worth another try (5xx, 429); `retry_after`: the seconds a 429/503 asked for."""
 
@@ -180,7 +194,13 @@ class RegistryStore:
             uploaded += 1
             uploaded_bytes += blob.size
             self._emit("blob-uploaded", reference, blob.digest, blob.size, index, len(blobs))
-        self._retrying(name, "upload manifest", lambda: self._put_manifest(name, artifact))
+        try:
+            self._retrying(name, "upload manifest", lambda: self._put_manifest(name, artifact))
+        except _Refused as exc:
+            if exc.oci_code != RACED:
+                raise
+            self._sleep(self._retry.delays()[0] if self._retry.delays() else 0.0)  # let the other writer finish
+            self._retrying(name, "upload manifest", lambda: self._put_manifest(name, artifact))
         self._emit("manifest", reference, artifact.digest, len(artifact.manifest_bytes()), 0, len(blobs))
         return PushResult(reference, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
 
@@ -253,21 +273,24 @@ class RegistryStore:
         """A blob up to one chunk goes in one PUT; a larger one in PATCH chunks (the distribution spec's chunked
         upload), read from its source chunk by chunk. A chunk that fails (connection lost, timeout, 5xx) is
         resumed from the offset the registry reports, not restarted from zero."""
-        try:
-            if blob.size <= self._chunk_size:
-                self._retrying(name, "upload blob", partial(self._upload_whole, name, blob))
+        for attempt in range(2):
+            try:
+                if blob.size <= self._chunk_size:
+                    self._retrying(name, "upload blob", partial(self._upload_whole, name, blob))
+                else:
+                    self._upload_chunked(name, blob, reference, index, total)
                 return
-            self._upload_chunked(name, blob, reference, index, total)
-        except ContentChanged as exc:
-            raise fail("io-error", f"registry {self.host}, {name}: {exc}",
-                       hint="a model file changed while edgec read it; compile again") from None
-        except EdgecError as exc:
-            # Two compiles pushing the same content race in the registry: distribution 2.8 may refuse the
-            # slower upload (DIGEST_INVALID) while the faster one lands the blob. Blobs are content addressed,
-            # so a blob that now exists under its digest is exactly what this upload was for.
-            if exc.diagnostic.code != "registry-error" or not self._retrying(
-                    name, "check blob", partial(self._blob_exists, name, blob)):
-                raise
+            except ContentChanged as exc:
+                raise fail("io-error", f"registry {self.host}, {name}: {exc}",
+                           hint="a model file changed while edgec read it; compile again") from None
+            except _Refused as exc:
+                # Two compiles pushing the same content race in the registry (see RACED). Blobs are content
+                # addressed, so a blob that now exists under its digest is exactly what this upload was for;
+                # one the other writer has not landed yet is uploaded once more, in a fresh session.
+                if self._retrying(name, "check blob", partial(self._blob_exists, name, blob)):
+                    return
+                if attempt or exc.oci_code != RACED:
+                    raise
 
     def _upload_whole(self, name: str, blob: Blob) -> None:
         location = self._start_upload(name)
@@ -381,9 +404,10 @@ class RegistryStore:
                              retry_after=_retry_after(response.headers.get("retry-after")))
         if response.status in (401, 403):
             raise self._auth_error(name, response)
-        raise fail("registry-error",
-                   f"registry {self.host}, repository {name}: {method} answered HTTP {response.status}"
-                   f"{self._detail(response)}")
+        error = fail("registry-error",
+                     f"registry {self.host}, repository {name}: {method} answered HTTP {response.status}"
+                     f"{self._detail(response)}")
+        raise _Refused(error, _error_code(response))
 
     def _detail(self, response: HttpResponse) -> str:
         return self._redact(_error_detail(response))
@@ -474,11 +498,21 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _first_error(response: HttpResponse) -> tuple[str, str]:
+    """(code, message) of the first error of an OCI error body; ("", "") if it has none."""
+    try:
+        first = json.loads(response.content or b"{}").get("errors")[0]
+        code, message = first.get("code", ""), first.get("message", "")
+    except (ValueError, AttributeError, IndexError, TypeError, KeyError):
+        return "", ""
+    return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
+
+
+def _error_code(response: HttpResponse) -> str:
+    return _first_error(response)[0]
+
+
 def _error_detail(response: HttpResponse) -> str:
     """`: CODE message` from an OCI error body (unredacted: the store redacts it)."""
-    try:
-        errors = json.loads(response.content or b"{}").get("errors") or []
-        first = errors[0]
-        return f": {first.get('code', '')} {first.get('message', '')}".rstrip()
-    except (ValueError, AttributeError, IndexError, TypeError):
-        return ""
+    code, message = _first_error(response)
+    return f": {code} {message}".rstrip() if code or message else ""

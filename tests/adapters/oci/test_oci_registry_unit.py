@@ -11,7 +11,7 @@ import pytest
 from compiler.adapters.oci.credentials import Credentials
 from compiler.adapters.oci.registry import RegistryStore, RetryPolicy
 from compiler.adapters.oci.store import ProgressEvent
-from compiler.adapters.oci.transport import TransportError
+from compiler.adapters.oci.transport import HttpResponse, TransportError
 from compiler.assemble.oci_objects import Artifact
 from compiler.diagnostics import EdgecError, ExitCode
 
@@ -168,19 +168,20 @@ def test_refused_connection_on_a_real_socket_is_unreachable(make_pipeline: MakeP
 
 
 class RacedRegistry:
-    """Another compile lands each blob first; the registry then refuses this upload with DIGEST_INVALID
-    (distribution 2.8 does so when two uploads of one content finish together)."""
+    """Another compile uploads the same blobs; the registry refuses this upload with DIGEST_INVALID
+    (distribution 2.8 does so when two uploads of one content finish together). `land_blob`: the other writer's
+    blob is there when this one is refused; `refusals`: how many of this writer's uploads are refused."""
 
-    def __init__(self, fake: Any, *, land_blob: bool) -> None:
-        self.fake, self.land_blob, self.refused = fake, land_blob, 0
+    def __init__(self, fake: Any, *, land_blob: bool, refusals: int = 1 << 30) -> None:
+        self.fake, self.land_blob, self.refusals, self.refused = fake, land_blob, refusals, 0
 
     def request(self, method: str, url: str, *, headers: Any = None, data: bytes | None = None) -> Any:
-        if method == "PUT" and "/blobs/uploads/" in url:
-            response = self.fake.request(method, url, headers=headers, data=data)  # the other writer's blob
+        if method == "PUT" and "/blobs/uploads/" in url and self.refused < self.refusals:
+            self.fake.request(method, url, headers=headers, data=data)  # the other writer's blob
             if not self.land_blob:
                 self.fake.blobs.clear()
             self.refused += 1
-            return type(response)(400, {}, b'{"errors":[{"code":"DIGEST_INVALID","message":"provided digest '
+            return HttpResponse(400, {}, b'{"errors":[{"code":"DIGEST_INVALID","message":"provided digest '
                                            b'did not match uploaded content"}]}')
         return self.fake.request(method, url, headers=headers, data=data)
 
@@ -194,10 +195,52 @@ def test_an_upload_refused_while_another_writer_landed_the_same_blob_succeeds(
     assert {digest for _name, digest in fake_registry.blobs} == {b.digest for b in art.blobs()}
 
 
-def test_an_upload_refused_with_no_blob_landed_stays_a_registry_error(
+class RefusedManifest:
+    """The registry refuses the first `refusals` manifest PUTs with the OCI error `code`."""
+
+    def __init__(self, fake: Any, code: str, refusals: int) -> None:
+        self.fake, self.code, self.refusals, self.refused = fake, code, refusals, 0
+
+    def request(self, method: str, url: str, *, headers: Any = None, data: bytes | None = None) -> Any:
+        if method == "PUT" and "/manifests/" in url and self.refused < self.refusals:
+            self.refused += 1
+            body = b'{"errors":[{"code":"' + self.code.encode() + b'","message":"refused"}]}'
+            return HttpResponse(400, {}, body)
+        return self.fake.request(method, url, headers=headers, data=data)
+
+
+def test_a_manifest_refused_while_another_writer_links_its_blobs_is_put_once_more(
+        fake_registry: Any, make_pipeline: MakePipeline, sleeps: list[float], record_sleep: Any) -> None:
+    """distribution 2.8 reads a blob link the other writer is writing as an invalid digest (DIGEST_INVALID)."""
+    refusing = RefusedManifest(fake_registry, "DIGEST_INVALID", refusals=1)
+    art = make_pipeline()
+    assert store(refusing, sleep=record_sleep).push(art).digest == art.digest
+    assert refusing.refused == 1 and sleeps == [0.5] and fake_registry.manifests
+
+
+@pytest.mark.parametrize(("code", "refusals"), [("DIGEST_INVALID", 2), ("MANIFEST_BLOB_UNKNOWN", 1)])
+def test_a_manifest_refused_for_another_reason_or_twice_is_a_registry_error(
+        fake_registry: Any, make_pipeline: MakePipeline, code: str, refusals: int) -> None:
+    refusing = RefusedManifest(fake_registry, code, refusals=refusals)
+    with pytest.raises(EdgecError) as exc:
+        store(refusing).push(make_pipeline())
+    assert code_of(exc) == "registry-error" and code in exc.value.diagnostic.message
+    assert refusing.refused == refusals and not fake_registry.manifests
+
+
+def test_an_upload_refused_before_the_other_writer_landed_the_blob_is_uploaded_once_more(
+        fake_registry: Any, make_pipeline: MakePipeline) -> None:
+    raced = RacedRegistry(fake_registry, land_blob=False, refusals=1)
+    art = make_pipeline()
+    result = store(raced).push(art)
+    assert raced.refused == 1 and result.digest == art.digest and result.uploaded == len(art.blobs())
+    assert {digest for _name, digest in fake_registry.blobs} == {b.digest for b in art.blobs()}
+
+
+def test_an_upload_refused_twice_with_no_blob_landed_stays_a_registry_error(
         fake_registry: Any, make_pipeline: MakePipeline) -> None:
     raced = RacedRegistry(fake_registry, land_blob=False)
     with pytest.raises(EdgecError) as exc:
         store(raced).push(make_pipeline())
     assert code_of(exc) == "registry-error" and "DIGEST_INVALID" in exc.value.diagnostic.message
-    assert raced.refused == 1 and not fake_registry.manifests
+    assert raced.refused == 2 and not fake_registry.manifests
