@@ -143,6 +143,51 @@ def test_local_default_mode(tmp_path: Path) -> None:
         assert r.remotes == []
 
 
+def loose_object_types(repo_path: Path) -> list[str]:
+    """The type of every loose object of a checkout."""
+    objects = repo_path / ".git" / "objects"
+    names = [f"{d.name}{f.name}" for d in objects.iterdir() if len(d.name) == 2 for f in d.iterdir()]
+    return [subprocess.run(["git", "cat-file", "-t", name], cwd=repo_path, check=True, capture_output=True,
+                           text=True).stdout.strip() for name in names]
+
+
+def test_written_files_are_stored_in_one_pack_and_their_stat_data_is_recorded(tmp_path: Path) -> None:
+    """Blobs go into one pack (not one loose object file each), above git's `fastimport.unpackLimit` (100
+    objects, under which fast-import writes loose objects); the commit records the files' stat data, so a
+    recompile neither reads nor rewrites them."""
+    local = tmp_path / "deploy"
+    repo = GitDeployRepository(DeployTarget(cache_dir=local))
+    files = {**FILES, **{f"edges/e{i}/values.yaml": b"edge: %d\n" % i for i in range(120)}}
+    repo.sync(build(files))
+    assert "blob" not in loose_object_types(local)
+    assert len(list((local / ".git" / "objects" / "pack").glob("*.pack"))) == 1
+    assert tree(local) == files
+    debug = subprocess.run(["git", "ls-files", "--debug"], cwd=local, check=True, capture_output=True, text=True)
+    assert "mtime: 0:0" not in debug.stdout and debug.stdout.count("mtime:") == len(files)
+    before = {rel: (local / rel).stat().st_mtime_ns for rel in files}
+    changed = {**files, "edges/e3/values.yaml": b"edge: moved\n"}
+    assert repo.sync(build(changed)).changed_files == ("edges/e3/values.yaml",)
+    assert loose_object_types(local).count("blob") == 1  # a small change: a loose object, as git writes it
+    assert tree(local) == changed
+    assert {rel for rel in files if (local / rel).stat().st_mtime_ns != before[rel]} == {"edges/e3/values.yaml"}
+    fsck(local)
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_stored_blobs_have_the_ids_git_gives_them(tmp_path: Path, object_format: str) -> None:
+    from compiler.adapters.deploy.gitrepo import _store_blobs
+
+    subprocess.run(["git", "init", "-q", f"--object-format={object_format}", str(tmp_path)], check=True)
+    blobs = [b"", b"edge: a\n", b"\x00binary\xff" * 1000, *(b"%d\n" % i for i in range(150))]
+    with git.Repo(tmp_path) as repo:
+        ids = _store_blobs(repo, blobs, sha256=object_format == "sha256")
+    assert len(ids) == len(blobs) and all(len(oid) == (64 if object_format == "sha256" else 40) for oid in ids)
+    for oid, data in zip(ids, blobs, strict=True):
+        shown = subprocess.run(["git", "cat-file", "blob", oid], cwd=tmp_path, check=True, capture_output=True)
+        assert shown.stdout == data
+    fsck(tmp_path)
+
+
 def test_stale_cache_state_never_leaks(remote: Path, tmp_path: Path) -> None:
     repo = deploy(remote, tmp_path)
     repo.sync(build(FILES))
