@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from compiler.analysis.analyze import analyze
+from compiler.analysis.compatibility import (
+    diff_references,
+    new_log_schema,
+    resolve_models,
+    schema_models,
+    version_schemas,
+)
 from compiler.cli.main import main
-from compiler.diagnostics import Location
+from compiler.diagnostics import EdgecError, Location
 
 MODEL = """apiVersion: edgec.dev/v1
 kind: Model
@@ -240,3 +247,87 @@ def test_tensor_shapes_through_diff_and_plan(tmp_path: Path, capsys, old: str, n
     [replacement] = json.loads(out)["replacements"]
     assert [(f["rule"], f["path"], f["old"], f["new"]) for f in replacement["findings"]] == [
         (rules[0], "in.t", f"float32{old.replace(' ', '')}", f"float32{new.replace(' ', '')}")]
+
+
+def test_breaking_change_messages_name_rule_change_audiences_policy_and_both_fields(tmp_path: Path) -> None:
+    analysis = analyze(chain(tmp_path, "BACKWARD_TRANSITIVE"))
+    found = [(d.code, d.message, d.hint, d.file, d.line, d.column) for d in analysis.diagnostics]
+    assert found == [
+        ("breaking-change",
+         "FIELD_NAME_REUSED in.x (int32 -> nullable string) breaks clients sending inputs and the inference-log "
+         "table (iceberg-v2) under BACKWARD_TRANSITIVE: publish 'pub3' replaces 'pub2'; new field at "
+         "models.yaml:25:60",
+         "give the field a new name; its old log column has the old type; or accept it with "
+         "`acknowledge: [{rule: FIELD_NAME_REUSED, field: in.x}]` on publish 'pub3'",
+         "publishes.yaml", 14, 45),
+        ("breaking-change",
+         "TYPE_CHANGED in.x (int32 -> nullable string) breaks clients sending inputs and the inference-log table "
+         "(iceberg-v2) under BACKWARD_TRANSITIVE: publish 'pub3' replaces 'pub2' (compared with pub1); new field "
+         "at models.yaml:25:60, old field at models.yaml:7:60",
+         "add a field of the new type under a new name instead; or accept it with "
+         "`acknowledge: [{rule: TYPE_CHANGED, field: in.x}]` on publish 'pub3'",
+         "publishes.yaml", 14, 45),
+    ]
+
+
+def test_an_output_type_change_breaks_the_log_table_only(tmp_path: Path) -> None:
+    root = two_versions(tmp_path, "[{name: t, type: float32}]", "[{name: t, type: float32}]")
+    models = root / "models.yaml"
+    text = models.read_text()
+    at = text.rindex("type: float32}]\n")
+    models.write_text(text[:at] + "type: int64}]\n" + text[at + len("type: float32}]\n"):])
+    (root / "edgec.yaml").write_text("apiVersion: edgec.dev/v1\nkind: Config\n"
+                                     "spec: {compatibility: BACKWARD, logFormat: delta}\n")
+    [d] = analyze(root).diagnostics
+    assert (d.code, d.file, d.line, d.column) == ("breaking-change", "publishes.yaml", 9, 45)
+    assert d.message == ("TYPE_CHANGED out.score (float32 -> int64) breaks the inference-log table (delta) under "
+                         "BACKWARD: publish 'pub2' replaces 'pub1'; new field at models.yaml:17:18, old field at "
+                         "models.yaml:8:18")
+
+
+def test_an_unused_acknowledgement_is_a_located_warning_with_a_hint(tmp_path: Path) -> None:
+    root = chain(tmp_path, "BACKWARD")
+    publishes = root / "publishes.yaml"
+    publishes.write_text(publishes.read_text().replace(
+        "version: v2, replaces: [pub1]}",
+        "version: v2, replaces: [pub1], acknowledge: [{rule: TYPE_CHANGED, field: out.score}, "
+        "{rule: FIELD_NAME_REUSED, field: in.y}]}"))
+    unused = [d for d in analyze(root).diagnostics if d.code == "unused-acknowledgement"]
+    line = publishes.read_text().splitlines()[8]
+    first, second = line.index("{rule: TYPE_CHANGED") + 1, line.index("{rule: FIELD_NAME_REUSED") + 1
+    assert [(d.severity.value, d.file, d.line, d.column, d.message, d.hint) for d in unused] == [
+        ("warning", "publishes.yaml", 9, first,
+         "acknowledgement {rule: TYPE_CHANGED, field: out.score} matches no finding of publish 'pub2'",
+         "remove it, or fix the rule id or field path"),
+        ("warning", "publishes.yaml", 9, second,
+         "acknowledgement {rule: FIELD_NAME_REUSED, field: in.y} matches no finding of publish 'pub2'",
+         "remove it, or fix the rule id or field path"),
+    ]
+
+
+def test_references_resolve_to_the_models_of_a_version(tmp_path: Path) -> None:
+    specs = analyze(chain(tmp_path, "NONE")).specs
+    assert resolve_models(specs, "pub2") == ("m2", "m2") and resolve_models(specs, "p:v3") == ("m3", "m3")
+    with pytest.raises(EdgecError) as err:
+        resolve_models(specs, "nope")
+    assert (err.value.diagnostic.code, err.value.diagnostic.message, err.value.diagnostic.hint) == (
+        "usage", "'nope' is neither a publish nor PIPELINE:VERSION", "publishes: pub1, pub2, pub3")
+    with pytest.raises(EdgecError) as err:
+        resolve_models(specs, "p:v9")
+    assert (err.value.diagnostic.code, err.value.diagnostic.message, err.value.diagnostic.hint) == (
+        "usage", "pipeline 'p' has no resolvable version 'v9'", None)
+    assert schema_models(specs, "p", "v9") is None and version_schemas(specs, "p", "v9") is None
+    found = [(f.rule, f.path, str(f.old_at), str(f.new_at)) for f in diff_references(specs, "pub1", "p:v3")]
+    assert found == [("NULLABILITY_RELAXED", "in.x", "models.yaml:7:60", "models.yaml:25:60"),
+                     ("TYPE_CHANGED", "in.x", "models.yaml:7:60", "models.yaml:25:60")]
+    assert new_log_schema(specs, "pub3") == [("in.tensor", "float32[4]"), ("in.x", "nullable string"),
+                                             ("out.score", "float32")]
+
+
+def test_no_publishes_means_no_hint_listing_them(tmp_path: Path) -> None:
+    root = chain(tmp_path, "NONE")
+    (root / "publishes.yaml").unlink()
+    (root / "edge.yaml").unlink()
+    with pytest.raises(EdgecError) as err:
+        resolve_models(analyze(root).specs, "pub1")
+    assert err.value.diagnostic.hint is None and "'pub1' is neither" in err.value.diagnostic.message
