@@ -70,6 +70,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("graph", "_replacements",
      "for replaced, publish in sorted(replaced_by.items(), key=lambda item: (item[1], item[1])):"):
         "replaced_by is built in order of the replaced name, and the sort is stable: the same order",
+    ("values", "pod_resources", "cpus = str(_number(release.engine.cpus + count / SIDEKICK_CPUS))"):
+        "SIDEKICK_CPUS is 1.0 (the SDK's default): count * 1.0 and count / 1.0 are the same number",
     ("compatibility", "_acknowledge_hint",
      "return f\"{f.fix + '; or ' if (f.fix) or True else ''}accept it with `{accept}` on publish '{publish}'\""):
         "a failing finding always has a fix: every rule with an error verdict has one",
