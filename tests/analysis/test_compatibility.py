@@ -10,6 +10,7 @@ import pytest
 from compiler.analysis.analyze import analyze
 from compiler.analysis.compatibility import (
     diff_references,
+    input_changes,
     new_log_schema,
     resolve_models,
     schema_models,
@@ -17,6 +18,7 @@ from compiler.analysis.compatibility import (
 )
 from compiler.cli.main import main
 from compiler.diagnostics import EdgecError, Location
+from compiler.spec.model import SchemaField
 
 MODEL = """apiVersion: edgec.dev/v1
 kind: Model
@@ -331,3 +333,61 @@ def test_no_publishes_means_no_hint_listing_them(tmp_path: Path) -> None:
     with pytest.raises(EdgecError) as err:
         resolve_models(analyze(root).specs, "pub1")
     assert err.value.diagnostic.hint is None and "'pub1' is neither" in err.value.diagnostic.message
+
+
+def two_steps(root: Path, compatibility: str) -> Path:
+    """p v1 = pre -> post, v2 = pre2 -> post2: inputs are the first step's, outputs the last step's."""
+    model = ("apiVersion: edgec.dev/v1\nkind: Model\nmetadata: {{name: {name}}}\nspec:\n  framework: onnx\n"
+             "  artifact: m.onnx\n  inputSchema: {inputs}\n  outputSchema: {outputs}\n")
+    (root / "edgec.yaml").write_text(
+        f"apiVersion: edgec.dev/v1\nkind: Config\nspec: {{compatibility: {compatibility}}}\n")
+    (root / "m.onnx").write_text("stand-in")
+    (root / "models.yaml").write_text("---\n".join([
+        model.format(name="pre", inputs="[{name: raw, type: int32}]", outputs="[{name: mid, type: float32}]"),
+        model.format(name="post", inputs="[{name: mid, type: float32}]",
+                     outputs="[{name: score, type: float32}, {name: label, type: string}]"),
+        model.format(name="pre2", inputs="[{name: raw, type: int32}, {name: flag, type: int32}]",
+                     outputs="[{name: mid, type: float32}]"),
+        model.format(name="post2", inputs="[{name: mid, type: float32}]", outputs="[{name: score, type: float32}]"),
+    ]))
+    (root / "pipeline.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
+        "    - {name: v1, steps: [{model: pre}, {model: post}]}\n"
+        "    - {name: v2, steps: [{model: pre2}, {model: post2}]}\n")
+    (root / "publishes.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub1}\nspec: {pipeline: p, version: v1}\n---\n"
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub2}\n"
+        "spec: {pipeline: p, version: v2, replaces: [pub1]}\n")
+    (root / "edge.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub1}\n")
+    return root
+
+
+def position(path: Path, text: str) -> str:
+    """`file:line:column` of the `{` that opens the schema field `text` names."""
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if text in line:
+            return f"{path.name}:{number}:{line.index(text) + 1}"
+    raise AssertionError(text)
+
+
+def test_inputs_are_located_in_the_first_step_and_outputs_in_the_last(tmp_path: Path) -> None:
+    root = two_steps(tmp_path, "FULL")
+    models = root / "models.yaml"
+    found = {d.message.split(" ", 2)[1]: d.message for d in analyze(root).diagnostics if d.code == "breaking-change"}
+    assert found["out.label"] == (
+        "FIELD_REMOVED out.label (string -> absent) breaks clients reading outputs under FULL: publish 'pub2' "
+        f"replaces 'pub1'; old field at {position(models, '{name: label')}")
+    assert found["in.flag"].startswith("FIELD_ADDED_REQUIRED in.flag (absent -> int32) breaks clients sending inputs")
+    assert found["in.flag"].endswith(f"; new field at {position(models, '{name: flag')}")
+
+
+def test_input_changes_are_what_clients_must_change_without_descriptions() -> None:
+    old = [SchemaField(name="raw", type="int32", description="the reading"),
+           SchemaField(name="extra", type="int32")]
+    new = [SchemaField(name="raw", type="int32", description="the raw reading"),
+           SchemaField(name="extra", type="int64")]
+    assert input_changes(old, new) == [
+        "in.extra: int32 -> int64 widens an input; the inference-log table (iceberg-v2) promotes its column "
+        "int -> long"]
+    assert input_changes(old, old) == []
