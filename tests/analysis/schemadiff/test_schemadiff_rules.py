@@ -287,3 +287,22 @@ def test_zero_size_dimensions_hold_no_elements_and_are_not_dynamic() -> None:
     new = [SchemaField.model_validate({"name": "t", "type": "float32", "shape": [0, 5]})]
     # both hold no element, but dimension 1 changes size: an empty tensor is resized, never reshaped
     assert [f.rule for f in diff_schemas(old, [], new, [])] == ["TENSOR_DIM_SIZE_CHANGED"]
+
+
+def test_findings_carry_both_types_the_field_positions_and_whether_they_can_be_acknowledged() -> None:
+    def seen(old_in: list[dict[str, Any]], new_in: list[dict[str, Any]], old_out: tuple[dict[str, Any], ...] = (),
+             new_out: tuple[dict[str, Any], ...] = ()) -> list[tuple[Any, ...]]:
+        return [(f.rule, f.path, f.old, f.new, f.acknowledgeable, f.old_pointer, f.new_pointer)
+                for f in diff_schemas(fields(old_in), fields(list(old_out)), fields(new_in),
+                                              fields(list(new_out)))]
+
+    k = {"name": "k", "type": "int32"}
+    # a rename candidate names the removed field's type on the old side, though the new field has no old side
+    assert seen([{"name": "a", "type": "float32"}, k], [{"name": "b", "type": "float32"}, k]) == [
+        ("FIELD_REMOVED", "in.a", "float32", None, False, (0,), None),  # info for clients, a warning for the log
+        ("FIELD_ADDED_REQUIRED", "in.b", None, "float32", True, None, (0,)),
+        ("FIELD_RENAME_CANDIDATE", "in.b", "float32", "float32", False, None, (0,))]
+    assert seen([k], [k, {"name": "o", "type": "int8", "nullable": True}]) == [
+        ("FIELD_ADDED_OPTIONAL", "in.o", None, "nullable int8", False, None, (1,))]
+    assert seen([], [], ({"name": "s", "type": "int32"},), ({"name": "s", "type": "int64"},)) == [
+        ("TYPE_WIDENED", "out.s", "int32", "int64", True, (0,), (0,))]
