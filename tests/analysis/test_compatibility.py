@@ -215,6 +215,17 @@ def test_an_acknowledgement_counts_only_for_the_findings_of_its_own_publish(tmp_
     assert "publish 'pub2'" in analysis.diagnostics[0].message
 
 
+def pub2_replaces_pub1(root: Path) -> Path:
+    """pub1 (p v1, on edge e) and pub2 (p v2) replacing it."""
+    (root / "publishes.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub1}\nspec: {pipeline: p, version: v1}\n---\n"
+        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub2}\n"
+        "spec: {pipeline: p, version: v2, replaces: [pub1]}\n")
+    (root / "edge.yaml").write_text(
+        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub1}\n")
+    return root
+
+
 def two_versions(root: Path, old_inputs: str, new_inputs: str) -> Path:
     (root / "edgec.yaml").write_text("apiVersion: edgec.dev/v1\nkind: Config\nspec: {compatibility: NONE}\n")
     (root / "m.onnx").write_text("stand-in")
@@ -223,13 +234,7 @@ def two_versions(root: Path, old_inputs: str, new_inputs: str) -> Path:
     (root / "pipeline.yaml").write_text(
         "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
         "    - {name: v1, steps: [{model: m1}]}\n    - {name: v2, steps: [{model: m2}]}\n")
-    (root / "publishes.yaml").write_text(
-        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub1}\nspec: {pipeline: p, version: v1}\n---\n"
-        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub2}\n"
-        "spec: {pipeline: p, version: v2, replaces: [pub1]}\n")
-    (root / "edge.yaml").write_text(
-        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub1}\n")
-    return root
+    return pub2_replaces_pub1(root)
 
 
 @pytest.mark.parametrize(("old", "new", "rules"), [
@@ -354,13 +359,7 @@ def two_steps(root: Path, compatibility: str) -> Path:
         "apiVersion: edgec.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  versions:\n"
         "    - {name: v1, steps: [{model: pre}, {model: post}]}\n"
         "    - {name: v2, steps: [{model: pre2}, {model: post2}]}\n")
-    (root / "publishes.yaml").write_text(
-        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub1}\nspec: {pipeline: p, version: v1}\n---\n"
-        "apiVersion: edgec.dev/v1\nkind: Publish\nmetadata: {name: pub2}\n"
-        "spec: {pipeline: p, version: v2, replaces: [pub1]}\n")
-    (root / "edge.yaml").write_text(
-        "apiVersion: edgec.dev/v1\nkind: EdgeLocation\nmetadata: {name: e}\nspec: {publish: pub1}\n")
-    return root
+    return pub2_replaces_pub1(root)
 
 
 def position(path: Path, text: str) -> str:
