@@ -199,7 +199,7 @@ class RegistryStore:
         except _Refused as exc:
             if exc.oci_code != RACED:
                 raise
-            self._sleep(self._retry.delays()[0] if self._retry.delays() else 0.0)  # let the other writer finish
+            self._sleep(next(iter(self._retry.delays()), 0.0))  # let the other writer finish
             self._retrying(name, "upload manifest", lambda: self._put_manifest(name, artifact))
         self._emit("manifest", reference, artifact.digest, len(artifact.manifest_bytes()), 0, len(blobs))
         return PushResult(reference, artifact.digest, uploaded, len(blobs) - uploaded, uploaded_bytes)
@@ -407,7 +407,7 @@ class RegistryStore:
         error = fail("registry-error",
                      f"registry {self.host}, repository {name}: {method} answered HTTP {response.status}"
                      f"{self._detail(response)}")
-        raise _Refused(error, _error_code(response))
+        raise _Refused(error, _first_error(response)[0])
 
     def _detail(self, response: HttpResponse) -> str:
         return self._redact(_error_detail(response))
@@ -506,10 +506,6 @@ def _first_error(response: HttpResponse) -> tuple[str, str]:
     except (ValueError, AttributeError, IndexError, TypeError, KeyError):
         return "", ""
     return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
-
-
-def _error_code(response: HttpResponse) -> str:
-    return _first_error(response)[0]
 
 
 def _error_detail(response: HttpResponse) -> str:
